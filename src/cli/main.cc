@@ -1,0 +1,116 @@
+// podium-dedup: the command-line entry point.
+//
+// The only place that parses flags, sets up logging and decides exit codes.
+// Each subcommand lives in its own file under src/cli/.
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/command.h"
+
+namespace podium_dedup::cli {
+namespace {
+
+struct CommandEntry {
+  const char* name;
+  const char* help;
+  CommandSetup setup;
+};
+
+const CommandEntry kCommands[] = {
+    {"normalize", "Normalize raw phone values to E.164 natural keys", SetUpNormalizeCommand},
+    {"generate", "Write a generated sample tenant (contacts with known duplicates) and its ground truth",
+     SetUpGenerateCommand},
+    {"find-duplicates", "Index contacts from an export file or the API and write duplicate clusters",
+     SetUpFindDuplicatesCommand},
+    {"cross-location", "Write the review queue of phones shared by contacts in different locations",
+     SetUpCrossLocationCommand},
+    {"merge", "Merge duplicate clusters through the Podium API", SetUpMergeCommand},
+    {"undo", "Undo a merge from the audit log's before-state", SetUpUndoCommand},
+    {"demo", "Run the whole pipeline against a local fake Podium server on a generated tenant",
+     SetUpDemoCommand},
+};
+
+// Exit codes by error-code prefix, so that scripts can tell the kinds of
+// failure apart. Documented in docs/errors.md.
+struct ExitCodeRule {
+  std::string_view prefix;
+  int exit_code;
+};
+const ExitCodeRule kExitCodes[] = {
+    {"ERR_DEDUP_USAGE", 2},   {"ERR_DEDUP_CONFIG", 2}, {"ERR_DEDUP_INPUT", 3},
+    {"ERR_DEDUP_OUTPUT", 3},  {"ERR_DEDUP_AUTH", 4},   {"ERR_DEDUP_TOKEN", 4},
+    {"ERR_DEDUP_NETWORK", 5}, {"ERR_DEDUP_API", 6},    {"ERR_DEDUP_DB", 7},
+    {"ERR_DEDUP_MERGE", 8},   {"ERR_DEDUP_UNDO", 8},
+};
+
+int ExitCodeFor(const std::string& code) {
+  for (const auto& rule : kExitCodes) {
+    if (std::string_view(code).substr(0, rule.prefix.size()) == rule.prefix) return rule.exit_code;
+  }
+  return 1;
+}
+
+std::shared_ptr<Logger> MakeStderrLogger(bool quiet, bool verbose) {
+  auto logger = spdlog::stderr_color_mt("podium-dedup");
+  logger->set_pattern("%^%l%$: %v");
+  logger->set_level(quiet ? spdlog::level::warn : verbose ? spdlog::level::debug : spdlog::level::info);
+  return logger;
+}
+
+}  // namespace
+
+Status NotImplemented(const std::string& command) {
+  return Error{"ERR_DEDUP_USAGE_NOT_IMPLEMENTED", "'" + command + "' is not implemented in this build"};
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"podium-dedup: find and merge duplicate contacts in a Podium tenant"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(PODIUM_DEDUP_VERSION));
+
+  std::string config_path = kDefaultConfigPath;
+  bool quiet = false;
+  bool verbose = false;
+  CommandHandler selected;
+  for (const CommandEntry& entry : kCommands) {
+    CLI::App* command = app.add_subcommand(entry.name, entry.help);
+    command->add_option("--config", config_path,
+                        "Settings file (YAML); a missing default file means built-in defaults")
+        ->capture_default_str();
+    command->add_flag("-q,--quiet", quiet, "Print only warnings and errors on stderr");
+    command->add_flag("-v,--verbose", verbose, "Print debug diagnostics on stderr");
+    CommandHandler handler = entry.setup(*command);
+    command->callback([&selected, handler] { selected = handler; });
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  auto logger = MakeStderrLogger(quiet, verbose);
+  const bool config_is_default = config_path == kDefaultConfigPath;
+  Result<Settings> settings = LoadSettings(config_path, config_is_default);
+  if (!settings.ok()) {
+    logger->error("{} [{}]", settings.error().message, settings.error().code);
+    return ExitCodeFor(settings.error().code);
+  }
+  CommandContext context{std::move(settings).value(), logger, quiet};
+  const Status status = selected(context);
+  if (!status.ok()) {
+    logger->error("{} [{}]", status.message(), status.code());
+    return ExitCodeFor(status.code());
+  }
+  return 0;
+}
+
+}  // namespace podium_dedup::cli
+
+int main(int argc, char** argv) { return podium_dedup::cli::Main(argc, argv); }
