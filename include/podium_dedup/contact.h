@@ -26,11 +26,38 @@ struct Address {
     return line1.empty() && line2.empty() && city.empty() && state.empty() &&
            postal_code.empty() && country.empty();
   }
+  friend bool operator==(const Address&, const Address&) = default;
 };
 
 struct Tag {
   std::string uid;
   std::string label;
+  std::string description;
+
+  friend bool operator==(const Tag&, const Tag&) = default;
+};
+
+// What an attribute carries besides its value, kept so that an attribute
+// written back to JSON has the label, data type and JSON type it was read with.
+struct AttributeInfo {
+  std::string label;
+  std::string data_type;  // Podium's "dataType", such as "text" or "date"
+  // True when the value was not a JSON string: `attributes` then holds the
+  // JSON text of the number or boolean, or "" for null.
+  bool value_is_json = false;
+
+  friend bool operator==(const AttributeInfo&, const AttributeInfo&) = default;
+};
+
+// One consent channel of a contact (a phone number or an email address).
+// Marketing is opted in per location; a transactional opt-out is a timestamp.
+struct Channel {
+  std::string type;        // "PHONE" or "EMAIL" (other types are kept as read)
+  std::string identifier;  // the E.164 phone or the email address
+  std::vector<std::string> marketing_opted_in_location_uids;
+  std::optional<std::string> transactional_opted_out_at;  // ISO 8601 UTC, or none
+
+  friend bool operator==(const Channel&, const Channel&) = default;
 };
 
 struct Contact {
@@ -42,6 +69,7 @@ struct Contact {
   std::vector<Tag> tags;
   std::vector<std::string> conversation_uids;
   std::map<std::string, std::string> attributes;  // attribute uid -> value
+  std::map<std::string, AttributeInfo> attribute_info;  // attribute uid -> label and type
   Address address;
   std::string organization_uid;
   std::string created_at;  // ISO 8601 UTC, as read
@@ -50,9 +78,11 @@ struct Contact {
   bool marketing_opt_out = false;
   bool sms_opt_out = false;
   bool email_opt_out = false;
+  std::vector<Channel> channels;  // as read; empty when the source has no channels
   std::string extra_json;  // JSON object of fields this model does not name, or empty
 
   bool deleted() const { return deleted_at.has_value(); }
+  friend bool operator==(const Contact&, const Contact&) = default;
 };
 
 // Counts the populated fields of a contact: the name, each phone, email,
