@@ -1,0 +1,161 @@
+// The natural-key index: a SQLite file of contacts and their normalized keys.
+//
+// Import normalizes each contact once (phones to E.164 in the region of each
+// of its locations, emails to comparison keys) and writes the contact, its
+// keys and its phone rejections in one upsert. Matching then reads the live
+// contacts back one location at a time, in a single ordered scan.
+//
+// A contact that belongs to several locations is filed under each of them:
+// it has one `contacts` row (its home location is the first of
+// `location_uids`), one `contact_locations` row per location, and its keys
+// once per location, normalized in that location's region. So it is
+// clustered within every location it belongs to.
+//
+// Thread safety: a ContactIndex owns one SQLite connection and must be used
+// from one thread at a time.
+#ifndef PODIUM_DEDUP_INDEX_H_
+#define PODIUM_DEDUP_INDEX_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "podium_dedup/config.h"
+#include "podium_dedup/contact.h"
+#include "podium_dedup/log.h"
+#include "podium_dedup/match.h"
+#include "podium_dedup/phone.h"
+#include "podium_dedup/result.h"
+
+namespace podium_dedup {
+
+// The index file used when --db is not given.
+inline constexpr const char* kDefaultIndexPath = "./podium-dedup.sqlite";
+
+// Schema version stored in PRAGMA user_version.
+inline constexpr int kIndexSchemaVersion = 1;
+
+// The keys of a contact in one of its locations.
+struct LocationKeys {
+  std::string location_uid;             // empty for a contact with no location
+  std::string region;                   // region the phones were parsed in
+  std::vector<NormalizedPhone> phones;  // valid numbers, first occurrence order, no repeats
+  std::vector<RejectedPiece> phone_rejections;
+};
+
+// A contact ready to be written: the record and its normalized keys.
+struct IndexEntry {
+  Contact contact;
+  std::vector<LocationKeys> locations;  // one per location uid, at least one
+  std::vector<std::string> email_keys;  // normalized, no repeats, no empty values
+  std::string source;                   // where the record came from: "file:NAME", "api"
+};
+
+// Turns an email into its comparison key (NormalizeEmail in match.h). The
+// index module takes it as a parameter because matching sits after the index
+// in the module order.
+using EmailKeyFunction = std::function<std::string(const std::string&)>;
+
+// Normalizes `contact` for the index: each raw phone in the region of each
+// of its locations (settings.RegionFor), each email through `email_key`.
+IndexEntry BuildIndexEntry(Contact contact, const Settings& settings, const PhoneNormalizer& normalizer,
+                           const EmailKeyFunction& email_key, std::string source);
+
+// Returns the reason why none of the entry's phones gave a key in its home
+// location (the first rejection), or nullopt when a phone was valid or the
+// contact has no phone value at all.
+std::optional<std::string> AllPhonesInvalidReason(const IndexEntry& entry);
+
+// One contact holding a natural key that contacts of other locations hold too.
+struct SharedKeyHolder {
+  std::string contact_uid;
+  std::string location_uid;
+  std::string location_name;  // from the locations table, may be empty
+  std::string name;
+};
+
+// A natural key held by live contacts in more than one location.
+struct SharedKey {
+  std::string natural_key;
+  std::string kind;  // "phone" or "email"
+  std::vector<SharedKeyHolder> holders;  // sorted by location uid, then contact uid
+};
+
+struct IndexCounts {
+  int64_t contacts = 0;       // all rows, soft-deleted included
+  int64_t live_contacts = 0;  // deleted_at is NULL
+  int64_t keys = 0;           // contact_keys rows
+  int64_t locations = 0;      // distinct locations of live contacts
+};
+
+// Called once per location with its live contacts, sorted by uid. A non-ok
+// status stops the scan and is returned by ForEachLocation.
+using LocationVisitor = std::function<Status(const std::string& location_uid, std::vector<IndexedContact>& contacts)>;
+
+class ContactIndex {
+ public:
+  // Contacts written per transaction. Larger batches write faster; a crash
+  // loses at most one uncommitted batch, which the next import rewrites.
+  static constexpr int kBatchSize = 5000;
+
+  // Opens (or creates, with mode 0600) the index at `path` and brings its
+  // schema to kIndexSchemaVersion. Errors: ERR_DEDUP_DB_OPEN,
+  // ERR_DEDUP_DB_SCHEMA_VERSION, ERR_DEDUP_DB_WRITE.
+  static Result<std::unique_ptr<ContactIndex>> Open(const std::string& path,
+                                                    std::shared_ptr<Logger> logger = NullLogger());
+
+  // Rolls back a batch that Flush() did not commit, and logs it.
+  ~ContactIndex();
+  ContactIndex(const ContactIndex&) = delete;
+  ContactIndex& operator=(const ContactIndex&) = delete;
+
+  const std::string& path() const { return path_; }
+
+  // Inserts or replaces a contact with its locations, keys and rejections.
+  // Writes are grouped kBatchSize to a transaction; call Flush() at the end.
+  Status Upsert(const IndexEntry& entry);
+  // Commits the open batch, if any.
+  Status Flush();
+
+  // Inserts or updates a location's display name and region.
+  Status UpsertLocation(const std::string& uid, const std::string& name, const std::string& region);
+
+  // Returns the stored high-water mark of `source`, or nullopt if none.
+  Result<std::optional<std::string>> GetHighWaterMark(const std::string& source);
+  Status SetHighWaterMark(const std::string& source, const std::string& high_water_mark);
+
+  // Visits the live contacts of each location, ordered by location uid, in
+  // one scan. Only one location's contacts are in memory at a time.
+  Status ForEachLocation(const LocationVisitor& visit);
+
+  // Returns the natural keys held by at least two different live contacts in
+  // different locations, sorted by key.
+  Result<std::vector<SharedKey>> FindCrossLocationKeys();
+
+  // Returns the live (contact uid, location uid) pairs that hold `natural_key`,
+  // sorted by contact uid, then location uid.
+  Result<std::vector<std::pair<std::string, std::string>>> FindContactsByKey(const std::string& natural_key);
+
+  Result<IndexCounts> Count();
+
+  // Counts live contacts whose phones all failed in their home location, by
+  // the first rejection reason.
+  Result<std::map<std::string, int64_t>> CountAllPhonesInvalidByReason();
+
+ private:
+  struct Impl;
+  ContactIndex(std::string path, std::unique_ptr<Impl> impl);
+
+  std::string path_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace podium_dedup
+
+#endif  // PODIUM_DEDUP_INDEX_H_

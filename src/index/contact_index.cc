@@ -1,0 +1,206 @@
+// ContactIndex: opening the index, and the writes (contacts, locations,
+// sync state). The queries are in index_queries.cc; the schema and its
+// implementation notes are in schema.cc.
+#include <string>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "index/index_impl.h"
+#include "index/schema.h"
+#include "podium_dedup/contact_json.h"
+#include "podium_dedup/index.h"
+
+namespace podium_dedup {
+namespace {
+
+constexpr const char* kUpsertContact = R"sql(
+INSERT INTO contacts (uid, location_uid, name, emails, tags, marketing_opt_out, sms_opt_out,
+                      email_opt_out, deleted_at, updated_at, created_at, field_count, contact_json, source)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+ON CONFLICT (uid) DO UPDATE SET
+  location_uid = excluded.location_uid, name = excluded.name, emails = excluded.emails,
+  tags = excluded.tags, marketing_opt_out = excluded.marketing_opt_out,
+  sms_opt_out = excluded.sms_opt_out, email_opt_out = excluded.email_opt_out,
+  deleted_at = excluded.deleted_at, updated_at = excluded.updated_at,
+  created_at = excluded.created_at, field_count = excluded.field_count,
+  contact_json = excluded.contact_json, source = excluded.source
+)sql";
+
+constexpr const char* kInsertKey = R"sql(
+INSERT INTO contact_keys (natural_key, kind, contact_uid, location_uid, position, national, country,
+                          extension, region_fallback)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+)sql";
+
+std::string TagLabelsJson(const std::vector<Tag>& tags) {
+  nlohmann::json labels = nlohmann::json::array();
+  for (const Tag& tag : tags) labels.push_back(tag.label);
+  return labels.dump();
+}
+
+std::string HomeLocation(const IndexEntry& entry) {
+  return entry.locations.empty() ? std::string() : entry.locations.front().location_uid;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ContactIndex>> ContactIndex::Open(const std::string& path, std::shared_ptr<Logger> logger) {
+  Result<std::unique_ptr<sqlite::Database>> db = sqlite::Database::Open(path);
+  if (!db.ok()) return db.error();
+  if (Status schema = PrepareSchema(*db.value()); !schema.ok()) return schema.error();
+
+  auto impl = std::make_unique<Impl>();
+  impl->db = std::move(db).value();
+  impl->logger = std::move(logger);
+  if (Status prepared = impl->PrepareWriteStatements(); !prepared.ok()) return prepared.error();
+  return std::unique_ptr<ContactIndex>(new ContactIndex(path, std::move(impl)));
+}
+
+ContactIndex::ContactIndex(std::string path, std::unique_ptr<Impl> impl)
+    : path_(std::move(path)), impl_(std::move(impl)) {}
+
+ContactIndex::~ContactIndex() {
+  if (!impl_ || impl_->pending_rows == 0) return;
+  // Reaching here means the caller stopped before Flush(), usually on an
+  // error; the partial batch is dropped so the index holds whole batches only.
+  impl_->logger->warn("index database '{}': rolled back {} contacts that were not flushed", path_,
+                      impl_->pending_rows);
+  static_cast<void>(impl_->db->Execute("ROLLBACK"));
+  impl_->statements.clear();
+}
+
+Status ContactIndex::Impl::PrepareWriteStatements() {
+  const std::pair<const char*, const char*> sql[] = {
+      {"upsert_contact", kUpsertContact},
+      {"delete_locations", "DELETE FROM contact_locations WHERE contact_uid = ?1"},
+      {"delete_keys", "DELETE FROM contact_keys WHERE contact_uid = ?1"},
+      {"delete_rejections", "DELETE FROM phone_rejections WHERE contact_uid = ?1"},
+      {"insert_location", "INSERT OR IGNORE INTO contact_locations (location_uid, contact_uid) VALUES (?1, ?2)"},
+      {"insert_key", kInsertKey},
+      {"insert_rejection",
+       "INSERT INTO phone_rejections (contact_uid, location_uid, position, piece, reason) VALUES (?1, ?2, ?3, ?4, ?5)"},
+  };
+  for (const auto& [name, text] : sql) {
+    Result<std::unique_ptr<sqlite::Statement>> statement = sqlite::Statement::Prepare(*db, text);
+    if (!statement.ok()) return statement.error();
+    statements[name] = std::move(statement).value();
+  }
+  return Status::Ok();
+}
+
+Status ContactIndex::Upsert(const IndexEntry& entry) {
+  if (impl_->pending_rows == 0) {
+    if (Status begun = impl_->db->Execute("BEGIN IMMEDIATE"); !begun.ok()) return begun;
+  }
+  ++impl_->pending_rows;
+
+  if (Status s = impl_->WriteContactRow(entry); !s.ok()) return s;
+  if (Status s = impl_->DeleteDependentRows(entry.contact.uid); !s.ok()) return s;
+  for (int i = 0; i < static_cast<int>(entry.locations.size()); ++i) {
+    if (Status s = impl_->WriteLocationKeys(entry, entry.locations[i]); !s.ok()) return s;
+  }
+
+  if (impl_->pending_rows >= kBatchSize) return Flush();
+  return Status::Ok();
+}
+
+Status ContactIndex::Impl::WriteContactRow(const IndexEntry& entry) {
+  const Contact& contact = entry.contact;
+  sqlite::Statement& upsert = *statements.at("upsert_contact");
+  upsert.Bind(1, contact.uid)
+      .Bind(2, HomeLocation(entry))
+      .Bind(3, contact.name)
+      .Bind(4, nlohmann::json(contact.emails).dump())
+      .Bind(5, TagLabelsJson(contact.tags))
+      .Bind(6, int64_t{contact.marketing_opt_out})
+      .Bind(7, int64_t{contact.sms_opt_out})
+      .Bind(8, int64_t{contact.email_opt_out})
+      .BindOptional(9, contact.deleted_at)
+      .Bind(10, contact.updated_at)
+      .Bind(11, contact.created_at)
+      .Bind(12, int64_t{FieldCount(contact)})
+      .Bind(13, ContactToJson(contact).dump())
+      .Bind(14, entry.source);
+  return upsert.Run();
+}
+
+Status ContactIndex::Impl::DeleteDependentRows(const std::string& uid) {
+  for (const char* name : {"delete_locations", "delete_keys", "delete_rejections"}) {
+    sqlite::Statement& statement = *statements.at(name);
+    statement.Bind(1, uid);
+    if (Status s = statement.Run(); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status ContactIndex::Impl::WriteLocationKeys(const IndexEntry& entry, const LocationKeys& keys) {
+  const std::string& uid = entry.contact.uid;
+  sqlite::Statement& location = *statements.at("insert_location");
+  location.Bind(1, keys.location_uid).Bind(2, uid);
+  if (Status s = location.Run(); !s.ok()) return s;
+
+  sqlite::Statement& key = *statements.at("insert_key");
+  for (size_t i = 0; i < keys.phones.size(); ++i) {
+    const NormalizedPhone& phone = keys.phones[i];
+    key.Bind(1, phone.e164).Bind(2, "phone").Bind(3, uid).Bind(4, keys.location_uid);
+    key.Bind(5, static_cast<int64_t>(i)).Bind(6, phone.national).Bind(7, phone.country);
+    key.Bind(8, phone.extension).Bind(9, int64_t{phone.region_fallback});
+    if (Status s = key.Run(); !s.ok()) return s;
+  }
+  for (size_t i = 0; i < entry.email_keys.size(); ++i) {
+    key.Bind(1, entry.email_keys[i]).Bind(2, "email").Bind(3, uid).Bind(4, keys.location_uid);
+    key.Bind(5, static_cast<int64_t>(i)).Bind(6, "").Bind(7, "").Bind(8, "").Bind(9, int64_t{0});
+    if (Status s = key.Run(); !s.ok()) return s;
+  }
+
+  sqlite::Statement& rejection = *statements.at("insert_rejection");
+  for (size_t i = 0; i < keys.phone_rejections.size(); ++i) {
+    const RejectedPiece& piece = keys.phone_rejections[i];
+    rejection.Bind(1, uid).Bind(2, keys.location_uid).Bind(3, static_cast<int64_t>(i));
+    rejection.Bind(4, piece.piece).Bind(5, piece.reason);
+    if (Status s = rejection.Run(); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status ContactIndex::Flush() {
+  if (impl_->pending_rows == 0) return Status::Ok();
+  impl_->pending_rows = 0;
+  return impl_->db->Execute("COMMIT");
+}
+
+Status ContactIndex::UpsertLocation(const std::string& uid, const std::string& name, const std::string& region) {
+  Result<std::unique_ptr<sqlite::Statement>> statement = sqlite::Statement::Prepare(
+      *impl_->db,
+      "INSERT INTO locations (uid, name, region) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (uid) DO UPDATE SET name = excluded.name, region = excluded.region");
+  if (!statement.ok()) return statement.error();
+  statement.value()->Bind(1, uid).Bind(2, name).Bind(3, region);
+  return statement.value()->Run();
+}
+
+Result<std::optional<std::string>> ContactIndex::GetHighWaterMark(const std::string& source) {
+  Result<std::unique_ptr<sqlite::Statement>> statement =
+      sqlite::Statement::Prepare(*impl_->db, "SELECT high_water_mark FROM sync_state WHERE source = ?1");
+  if (!statement.ok()) return statement.error();
+  statement.value()->Bind(1, source);
+  Result<bool> row = statement.value()->Step();
+  if (!row.ok()) return row.error();
+  if (!row.value() || statement.value()->ColumnIsNull(0)) return std::optional<std::string>();
+  return std::optional<std::string>(statement.value()->ColumnText(0));
+}
+
+Status ContactIndex::SetHighWaterMark(const std::string& source, const std::string& high_water_mark) {
+  Result<std::unique_ptr<sqlite::Statement>> statement = sqlite::Statement::Prepare(
+      *impl_->db,
+      "INSERT INTO sync_state (source, high_water_mark, updated_at) "
+      "VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) "
+      "ON CONFLICT (source) DO UPDATE SET high_water_mark = excluded.high_water_mark, "
+      "updated_at = excluded.updated_at");
+  if (!statement.ok()) return statement.error();
+  statement.value()->Bind(1, source).Bind(2, high_water_mark);
+  return statement.value()->Run();
+}
+
+}  // namespace podium_dedup

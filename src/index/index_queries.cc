@@ -1,0 +1,197 @@
+// ContactIndex queries: the per-location scan that feeds clustering, the
+// cross-location review query and the summary counts.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "index/index_impl.h"
+#include "podium_dedup/contact_json.h"
+#include "podium_dedup/index.h"
+
+namespace podium_dedup {
+namespace {
+
+// Keys are ordered by kind ('email' before 'phone') and then by the position
+// the contact listed them in, so a contact's phones come back in its order.
+constexpr const char* kLocationScan = R"sql(
+SELECT cl.location_uid, c.uid, c.contact_json, c.field_count,
+       k.kind, k.natural_key, k.national, k.country, k.extension, k.region_fallback
+FROM contact_locations cl
+JOIN contacts c ON c.uid = cl.contact_uid
+LEFT JOIN contact_keys k ON k.contact_uid = cl.contact_uid AND k.location_uid = cl.location_uid
+WHERE c.deleted_at IS NULL
+ORDER BY cl.location_uid, cl.contact_uid, k.kind, k.position
+)sql";
+
+constexpr const char* kSharedKeyScan = R"sql(
+SELECT k.natural_key, k.kind, k.location_uid, k.contact_uid, c.name, COALESCE(l.name, '')
+FROM contact_keys k
+JOIN contacts c ON c.uid = k.contact_uid
+LEFT JOIN locations l ON l.uid = k.location_uid
+WHERE c.deleted_at IS NULL
+ORDER BY k.natural_key, k.kind, k.location_uid, k.contact_uid
+)sql";
+
+// Live contacts with at least one rejected phone and no phone key in their
+// home location, with the first rejection of that location.
+constexpr const char* kAllPhonesInvalid = R"sql(
+SELECT r.reason, COUNT(*)
+FROM contacts c
+JOIN phone_rejections r ON r.contact_uid = c.uid AND r.location_uid = c.location_uid AND r.position = 0
+WHERE c.deleted_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM contact_keys k
+                  WHERE k.contact_uid = c.uid AND k.location_uid = c.location_uid AND k.kind = 'phone')
+GROUP BY r.reason
+ORDER BY r.reason
+)sql";
+
+Error BadRow(const std::string& path, const std::string& uid, const std::string& detail) {
+  return Error{"ERR_DEDUP_DB_BAD_ROW", "index database '" + path + "': contact '" + uid +
+                                           "' has an unreadable contact_json (" + detail +
+                                           "); re-import the contact or delete the index file and import again"};
+}
+
+void AddKey(const sqlite::Statement& row, IndexedContact* indexed) {
+  if (row.ColumnIsNull(4)) return;  // a contact without keys in this location
+  const std::string kind = row.ColumnText(4);
+  if (kind == "email") {
+    indexed->email_keys.push_back(row.ColumnText(5));
+    return;
+  }
+  NormalizedPhone phone;
+  phone.e164 = row.ColumnText(5);
+  phone.national = row.ColumnText(6);
+  phone.country = row.ColumnText(7);
+  phone.extension = row.ColumnText(8);
+  phone.region_fallback = row.ColumnInt(9) != 0;
+  indexed->phones.push_back(std::move(phone));
+}
+
+// True when two holders are different contacts in different locations.
+bool SpansLocations(const std::vector<SharedKeyHolder>& holders) {
+  for (size_t i = 0; i < holders.size(); ++i) {
+    for (size_t j = i + 1; j < holders.size(); ++j) {
+      if (holders[i].contact_uid != holders[j].contact_uid && holders[i].location_uid != holders[j].location_uid) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+Status ContactIndex::ForEachLocation(const LocationVisitor& visit) {
+  Result<std::unique_ptr<sqlite::Statement>> prepared = sqlite::Statement::Prepare(*impl_->db, kLocationScan);
+  if (!prepared.ok()) return prepared.error();
+  sqlite::Statement& row = *prepared.value();
+
+  std::string location;
+  std::vector<IndexedContact> contacts;
+  while (true) {
+    Result<bool> step = row.Step();
+    if (!step.ok()) return step.error();
+    const bool done = !step.value();
+    const std::string row_location = done ? std::string() : row.ColumnText(0);
+    if (!contacts.empty() && (done || row_location != location)) {
+      if (Status s = visit(location, contacts); !s.ok()) return s;
+      contacts.clear();
+    }
+    if (done) return Status::Ok();
+
+    location = row_location;
+    const std::string uid = row.ColumnText(1);
+    if (contacts.empty() || contacts.back().contact.uid != uid) {
+      Result<Contact> contact = ContactFromJsonText(row.ColumnText(2));
+      if (!contact.ok()) return BadRow(path_, uid, contact.error().message);
+      IndexedContact indexed;
+      indexed.contact = std::move(contact).value();
+      indexed.location_uid = location;
+      indexed.field_count = static_cast<int>(row.ColumnInt(3));
+      contacts.push_back(std::move(indexed));
+    }
+    AddKey(row, &contacts.back());
+  }
+}
+
+Result<std::vector<SharedKey>> ContactIndex::FindCrossLocationKeys() {
+  Result<std::unique_ptr<sqlite::Statement>> prepared = sqlite::Statement::Prepare(*impl_->db, kSharedKeyScan);
+  if (!prepared.ok()) return prepared.error();
+  sqlite::Statement& row = *prepared.value();
+
+  std::vector<SharedKey> shared;
+  SharedKey current;
+  auto close_group = [&] {
+    if (SpansLocations(current.holders)) shared.push_back(std::move(current));
+    current = SharedKey();
+  };
+  while (true) {
+    Result<bool> step = row.Step();
+    if (!step.ok()) return step.error();
+    if (!step.value()) break;
+    const std::string key = row.ColumnText(0);
+    const std::string kind = row.ColumnText(1);
+    if (key != current.natural_key || kind != current.kind) {
+      close_group();
+      current.natural_key = key;
+      current.kind = kind;
+    }
+    SharedKeyHolder holder{row.ColumnText(3), row.ColumnText(2), row.ColumnText(5), row.ColumnText(4)};
+    // A contact may list the same number twice (with two extensions).
+    const bool repeat = !current.holders.empty() && current.holders.back().contact_uid == holder.contact_uid &&
+                        current.holders.back().location_uid == holder.location_uid;
+    if (!repeat) current.holders.push_back(std::move(holder));
+  }
+  close_group();
+  return shared;
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> ContactIndex::FindContactsByKey(
+    const std::string& natural_key) {
+  Result<std::unique_ptr<sqlite::Statement>> prepared = sqlite::Statement::Prepare(
+      *impl_->db,
+      "SELECT DISTINCT k.contact_uid, k.location_uid FROM contact_keys k "
+      "JOIN contacts c ON c.uid = k.contact_uid "
+      "WHERE k.natural_key = ?1 AND c.deleted_at IS NULL ORDER BY k.contact_uid, k.location_uid");
+  if (!prepared.ok()) return prepared.error();
+  sqlite::Statement& row = *prepared.value();
+  row.Bind(1, natural_key);
+  std::vector<std::pair<std::string, std::string>> holders;
+  while (true) {
+    Result<bool> step = row.Step();
+    if (!step.ok()) return step.error();
+    if (!step.value()) return holders;
+    holders.emplace_back(row.ColumnText(0), row.ColumnText(1));
+  }
+}
+
+Result<IndexCounts> ContactIndex::Count() {
+  Result<std::unique_ptr<sqlite::Statement>> prepared = sqlite::Statement::Prepare(
+      *impl_->db,
+      "SELECT (SELECT COUNT(*) FROM contacts), "
+      "(SELECT COUNT(*) FROM contacts WHERE deleted_at IS NULL), "
+      "(SELECT COUNT(*) FROM contact_keys), "
+      "(SELECT COUNT(DISTINCT cl.location_uid) FROM contact_locations cl "
+      " JOIN contacts c ON c.uid = cl.contact_uid WHERE c.deleted_at IS NULL)");
+  if (!prepared.ok()) return prepared.error();
+  sqlite::Statement& row = *prepared.value();
+  Result<bool> step = row.Step();
+  if (!step.ok()) return step.error();
+  return IndexCounts{row.ColumnInt(0), row.ColumnInt(1), row.ColumnInt(2), row.ColumnInt(3)};
+}
+
+Result<std::map<std::string, int64_t>> ContactIndex::CountAllPhonesInvalidByReason() {
+  Result<std::unique_ptr<sqlite::Statement>> prepared = sqlite::Statement::Prepare(*impl_->db, kAllPhonesInvalid);
+  if (!prepared.ok()) return prepared.error();
+  sqlite::Statement& row = *prepared.value();
+  std::map<std::string, int64_t> counts;
+  while (true) {
+    Result<bool> step = row.Step();
+    if (!step.ok()) return step.error();
+    if (!step.value()) break;
+    counts[row.ColumnText(0)] = row.ColumnInt(1);
+  }
+  return counts;
+}
+
+}  // namespace podium_dedup

@@ -1,0 +1,136 @@
+// Implementation notes: the on-disk format of the natural-key index.
+//
+// The file is a SQLite database in WAL mode; PRAGMA user_version stores the
+// schema version (kIndexSchemaVersion). Version 0 means an empty file, which
+// gets the whole schema below. A file with a higher version than this build
+// knows is rejected rather than guessed at.
+//
+// Tables:
+//   contacts           one row per contact uid. `location_uid` is the home
+//                      location (first of locations[], '' when none);
+//                      `contact_json` is the full record (ContactToJson), so
+//                      the merge step has every field, and the other columns
+//                      are copies for queries. `emails` and `tags` are JSON
+//                      arrays. `deleted_at` not NULL means soft-deleted: kept,
+//                      but left out of clustering and the review queue.
+//   contact_locations  one row per (contact, location). A contact in
+//                      several locations is clustered in each of them.
+//   contact_keys       one row per (natural key, contact, location): kind
+//                      'phone' (E.164, with its national format, region,
+//                      extension and region_fallback flag) or 'email'
+//                      (NormalizeEmail). `position` keeps the order in which
+//                      the contact listed its phones or emails.
+//   phone_rejections   one row per rejected phone piece, per location.
+//   locations          display name and region of each location uid.
+//   sync_state         the API import's high-water mark per source.
+//
+// An upsert replaces the contact row and deletes and rewrites all of its
+// contact_locations, contact_keys and phone_rejections rows, so importing
+// the same file twice leaves the same rows.
+#include "index/schema.h"
+
+#include <string>
+
+#include "podium_dedup/index.h"
+
+namespace podium_dedup {
+namespace {
+
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE IF NOT EXISTS contacts (
+  uid TEXT PRIMARY KEY,
+  location_uid TEXT NOT NULL,
+  name TEXT NOT NULL,
+  emails TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  marketing_opt_out INTEGER NOT NULL,
+  sms_opt_out INTEGER NOT NULL,
+  email_opt_out INTEGER NOT NULL,
+  deleted_at TEXT,
+  updated_at TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  field_count INTEGER NOT NULL,
+  contact_json TEXT NOT NULL,
+  source TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS contact_locations (
+  location_uid TEXT NOT NULL,
+  contact_uid TEXT NOT NULL,
+  PRIMARY KEY (location_uid, contact_uid)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS contact_locations_by_contact ON contact_locations (contact_uid);
+CREATE TABLE IF NOT EXISTS contact_keys (
+  natural_key TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('phone', 'email')),
+  contact_uid TEXT NOT NULL,
+  location_uid TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  national TEXT NOT NULL DEFAULT '',
+  country TEXT NOT NULL DEFAULT '',
+  extension TEXT NOT NULL DEFAULT '',
+  region_fallback INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS contact_keys_by_key ON contact_keys (natural_key);
+CREATE INDEX IF NOT EXISTS contact_keys_by_key_location ON contact_keys (natural_key, location_uid);
+CREATE INDEX IF NOT EXISTS contact_keys_by_contact ON contact_keys (contact_uid, location_uid, kind, position);
+CREATE TABLE IF NOT EXISTS phone_rejections (
+  contact_uid TEXT NOT NULL,
+  location_uid TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  piece TEXT NOT NULL,
+  reason TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS phone_rejections_by_contact ON phone_rejections (contact_uid, location_uid, position);
+CREATE TABLE IF NOT EXISTS locations (
+  uid TEXT PRIMARY KEY,
+  name TEXT NOT NULL DEFAULT '',
+  region TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS sync_state (
+  source TEXT PRIMARY KEY,
+  high_water_mark TEXT,
+  updated_at TEXT NOT NULL
+);
+)sql";
+
+Result<int> ReadUserVersion(sqlite::Database& db) {
+  // The first read of the file fails here when it is not a SQLite database.
+  auto not_an_index = [&db](const Error& error) {
+    return Error{"ERR_DEDUP_DB_OPEN", "cannot read '" + db.path() + "' as an index database (" + error.message +
+                                          "); pass the path of a podium-dedup index or of a new file with --db"};
+  };
+  Result<std::unique_ptr<sqlite::Statement>> statement = sqlite::Statement::Prepare(db, "PRAGMA user_version");
+  if (!statement.ok()) return not_an_index(statement.error());
+  Result<bool> row = statement.value()->Step();
+  if (!row.ok()) return not_an_index(row.error());
+  return static_cast<int>(statement.value()->ColumnInt(0));
+}
+
+}  // namespace
+
+Status PrepareSchema(sqlite::Database& db) {
+  Result<int> version = ReadUserVersion(db);
+  if (!version.ok()) return version.error();
+  if (version.value() > kIndexSchemaVersion) {
+    return Error{"ERR_DEDUP_DB_SCHEMA_VERSION",
+                 "index database '" + db.path() + "' has schema version " + std::to_string(version.value()) +
+                     ", newer than this build's " + std::to_string(kIndexSchemaVersion) +
+                     "; use a newer podium-dedup or pass another --db"};
+  }
+  if (Status wal = db.Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;",
+                              "ERR_DEDUP_DB_OPEN");
+      !wal.ok()) {
+    return wal;
+  }
+  if (version.value() == kIndexSchemaVersion) return Status::Ok();
+
+  const std::string create = std::string("BEGIN IMMEDIATE;") + kSchemaV1 + "PRAGMA user_version = " +
+                             std::to_string(kIndexSchemaVersion) + "; COMMIT;";
+  if (Status created = db.Execute(create); !created.ok()) {
+    db.Execute("ROLLBACK;").ok();
+    return created;
+  }
+  return Status::Ok();
+}
+
+}  // namespace podium_dedup
