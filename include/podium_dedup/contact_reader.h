@@ -23,12 +23,19 @@ enum class InputFormat { kAuto, kJsonLines, kCsv };
 struct ReadOptions {
   InputFormat format = InputFormat::kAuto;  // kAuto: by extension, then by content
   // CSV column mapping, field -> header name, from --map uid=id,name=name,...
-  // Fields: uid, name, phone, email, location, tags, updated_at, deleted_at,
-  // marketing_opt_out, sms_opt_out, email_opt_out. Unmapped fields use the
-  // built-in defaults for common header names.
+  // Fields: uid, name, first_name, last_name, phone, email, location, tags,
+  // created_at, updated_at, deleted_at, marketing_opt_out, sms_opt_out,
+  // email_opt_out, street_number, address_line1, address_line2, city, state,
+  // postal_code, country. A value may name several headers separated by '|'
+  // ("phone=Mobile|Home Phone"). Header names match case-insensitively and
+  // ignore spaces, '_' and '-'. Unmapped fields use the built-in defaults
+  // for common header names (see docs/input-files.md).
   std::map<std::string, std::string> column_map;
   std::string encoding;          // "", "utf-8" or "windows-1252"; "" detects
   std::string default_location;  // location uid for CSV rows without one
+  // Prepended to every uid read from a CSV file, so that two files whose ids
+  // overlap (both numbered from 1) can be indexed together. Empty by default.
+  std::string uid_prefix;
 };
 
 struct ReadProblem {
