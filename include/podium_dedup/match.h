@@ -109,8 +109,9 @@ struct Cluster {
   OptOuts opt_out_union;
   std::size_t pair_count = 0;             // member pairs in the cluster: n * (n - 1) / 2
   // Pair evidence, ordered by (uid_a, uid_b). When pair_count exceeds
-  // MatchOptions::max_evidence_pairs it holds the first pairs in that order
-  // plus the lowest-scoring pair, and evidence_truncated is true.
+  // MatchOptions::max_evidence_pairs, it holds that many pairs: the first
+  // ones in that order, always including the first lowest-scoring pair, and
+  // evidence_truncated is true.
   std::vector<PairEvidence> evidence;
   bool evidence_truncated = false;
 };

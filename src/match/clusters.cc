@@ -147,6 +147,7 @@ PairSummary ScorePairs(const std::vector<MemberFeatures>& members, const MatchOp
   PairSummary summary;
   summary.min_points = match_internal::kMaxPoints + 1;
   PairEvidence lowest;
+  PairEvidence next_in_order;
   std::size_t lowest_index = 0;
   std::size_t scored = 0;
   for (std::size_t i = 0; i < n && !summary.too_large; ++i) {
@@ -163,14 +164,20 @@ PairSummary ScorePairs(const std::vector<MemberFeatures>& members, const MatchOp
         lowest = evidence;
         lowest_index = scored;
       }
-      if (scored < keep_in_order) cluster.evidence.push_back(std::move(evidence));
+      if (scored < keep_in_order) {
+        cluster.evidence.push_back(std::move(evidence));
+      } else if (scored == keep_in_order) {
+        next_in_order = std::move(evidence);
+      }
     }
   }
   if (scored == 0) summary.min_points = 0;
 
+  // The last evidence slot shows the lowest-scoring pair, or the next pair
+  // in order when the lowest is already listed.
   cluster.evidence_truncated = truncate;
-  if (truncate && options.max_evidence_pairs > 0 && scored > 0 && lowest_index >= keep_in_order) {
-    cluster.evidence.push_back(std::move(lowest));
+  if (truncate && options.max_evidence_pairs > 0 && scored > keep_in_order) {
+    cluster.evidence.push_back(lowest_index >= keep_in_order ? std::move(lowest) : std::move(next_in_order));
   }
   return summary;
 }
