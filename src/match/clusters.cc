@@ -45,6 +45,8 @@ class DisjointSets {
     size_[a] += size_[b];
   }
 
+  std::size_t SetSize(std::size_t root) const { return size_[root]; }
+
  private:
   std::vector<std::size_t> parent_;
   std::vector<std::size_t> size_;
@@ -54,6 +56,7 @@ class DisjointSets {
 // rows without a uid, so that a contact is never paired with itself.
 std::vector<const IndexedContact*> UniqueRows(const std::vector<IndexedContact>& contacts) {
   std::unordered_map<std::string_view, std::size_t> position_by_uid;
+  position_by_uid.reserve(contacts.size());
   std::vector<const IndexedContact*> rows;
   for (const IndexedContact& contact : contacts) {
     if (contact.contact.uid.empty()) continue;
@@ -72,6 +75,7 @@ std::vector<const IndexedContact*> UniqueRows(const std::vector<IndexedContact>&
 std::vector<std::vector<const IndexedContact*>> GroupByKeys(const std::vector<const IndexedContact*>& rows) {
   DisjointSets sets(rows.size());
   std::unordered_map<std::string, std::size_t> first_holder;
+  first_holder.reserve(rows.size() * 2);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     for (std::string& key : match_internal::NaturalKeys(*rows[i])) {
       auto [it, inserted] = first_holder.try_emplace(std::move(key), i);
@@ -79,16 +83,22 @@ std::vector<std::vector<const IndexedContact*>> GroupByKeys(const std::vector<co
     }
   }
 
-  std::unordered_map<std::size_t, std::vector<const IndexedContact*>> by_root;
-  for (std::size_t i = 0; i < rows.size(); ++i) by_root[sets.Find(i)].push_back(rows[i]);
+  // Most contacts have no duplicate, so only sets of two or more get a list.
+  constexpr std::size_t kNoGroup = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> group_of_root(rows.size(), kNoGroup);
+  std::vector<std::vector<const IndexedContact*>> groups;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const std::size_t root = sets.Find(i);
+    if (sets.SetSize(root) < 2) continue;
+    if (group_of_root[root] == kNoGroup) {
+      group_of_root[root] = groups.size();
+      groups.emplace_back();
+    }
+    groups[group_of_root[root]].push_back(rows[i]);
+  }
 
   const auto by_uid = [](const IndexedContact* a, const IndexedContact* b) { return a->contact.uid < b->contact.uid; };
-  std::vector<std::vector<const IndexedContact*>> groups;
-  for (auto& [root, members] : by_root) {
-    if (members.size() < 2) continue;
-    std::sort(members.begin(), members.end(), by_uid);
-    groups.push_back(std::move(members));
-  }
+  for (auto& members : groups) std::sort(members.begin(), members.end(), by_uid);
   std::sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) { return a.front()->contact.uid < b.front()->contact.uid; });
   return groups;
 }
