@@ -139,6 +139,9 @@ int Run(const Flags& flags) {
 
   const sigset_t signals = BlockStopSignals();
   httplib::Server server;
+  // stop() waits for connections that idle in keep-alive, so a short
+  // timeout keeps SIGTERM prompt while a client still holds a connection.
+  server.set_keep_alive_timeout(1);
   fake.Register(server);
   if (!flags.quiet) LogRequests(server);
 
