@@ -1,9 +1,368 @@
+// podium-dedup find-duplicates: import export files into the natural-key
+// index, cluster each location's live contacts and write the clusters.
+//
+// The index accumulates: clustering covers every live contact in --db, not
+// only the files of this run, so an unrelated file needs its own --db.
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <tuple>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
 #include "cli/command.h"
+#include "cli/output_file.h"
+#include "podium_dedup/contact_reader.h"
+#include "podium_dedup/index.h"
+#include "podium_dedup/match.h"
+#include "podium_dedup/phone.h"
 
 namespace podium_dedup::cli {
+namespace {
 
-CommandHandler SetUpFindDuplicatesCommand(CLI::App& /*command*/) {
-  return [](CommandContext&) { return NotImplemented("find-duplicates"); };
+using Json = nlohmann::ordered_json;
+
+// Review reason added here, after matching, for a cluster whose member is
+// also in a cluster of another location: merging both would join contacts
+// that were never compared.
+constexpr const char* kMemberInOtherCluster = "member_in_other_cluster";
+
+// Bad rows printed one by one before only a count is kept.
+constexpr int64_t kMaxPrintedProblems = 20;
+constexpr auto kProgressInterval = std::chrono::seconds(5);
+
+struct FindDuplicatesFlags {
+  std::vector<std::string> inputs;
+  std::string db_path = kDefaultIndexPath;
+  std::string region;
+  std::string format = "auto";
+  std::string column_map;
+  std::string location;
+  std::string encoding;
+  std::string output;
+  double threshold = -1.0;  // negative: the settings value
+  bool force = false;
+};
+
+// Counts of this run's import, for the summary.
+struct ImportTotals {
+  int64_t rows = 0;
+  int64_t contacts_read = 0;
+  int64_t contacts_indexed = 0;
+  int64_t problems = 0;
+  std::map<std::string, int64_t> skipped_by_code;
+};
+
+struct ClusterTotals {
+  std::vector<Cluster> clusters;
+  int64_t contacts_scanned = 0;
+  int64_t locations = 0;
+};
+
+Result<InputFormat> ParseFormat(const std::string& text) {
+  if (text == "auto") return InputFormat::kAuto;
+  if (text == "jsonl") return InputFormat::kJsonLines;
+  if (text == "csv") return InputFormat::kCsv;
+  return Error{"ERR_DEDUP_USAGE_BAD_FORMAT", "--format '" + text + "' is invalid; use auto, jsonl or csv"};
+}
+
+// Applies --region and --threshold to the settings, after checking them.
+Status ApplyOverrides(const FindDuplicatesFlags& flags, Settings* settings) {
+  if (!flags.region.empty()) {
+    std::string region = flags.region;
+    std::transform(region.begin(), region.end(), region.begin(), [](unsigned char c) { return std::toupper(c); });
+    if (!PhoneNormalizer::IsKnownRegion(region)) {
+      return Error{"ERR_DEDUP_USAGE_BAD_REGION",
+                   "--region '" + flags.region + "' is not a region libphonenumber knows; use an ISO 3166-1 "
+                   "alpha-2 code such as US or AU"};
+    }
+    settings->default_region = region;
+  }
+  if (flags.threshold >= 0.0) {
+    if (flags.threshold > 1.0) {
+      return Error{"ERR_DEDUP_USAGE_BAD_THRESHOLD",
+                   "--threshold " + std::to_string(flags.threshold) + " is out of range; use a value from 0 to 1"};
+    }
+    settings->auto_merge_threshold = flags.threshold;
+  }
+  return Status::Ok();
+}
+
+Result<ReadOptions> MakeReadOptions(const FindDuplicatesFlags& flags) {
+  ReadOptions options;
+  Result<InputFormat> format = ParseFormat(flags.format);
+  if (!format.ok()) return format.error();
+  options.format = format.value();
+  if (!flags.column_map.empty()) {
+    Result<std::map<std::string, std::string>> map = ParseColumnMap(flags.column_map);
+    if (!map.ok()) return map.error();
+    options.column_map = std::move(map).value();
+  }
+  options.encoding = flags.encoding;
+  options.default_location = flags.location;
+  return options;
+}
+
+// Prints the first kMaxPrintedProblems bad rows as warnings and counts the rest.
+class ProblemReporter {
+ public:
+  explicit ProblemReporter(Logger& logger) : logger_(logger) {}
+
+  void Report(const ReadProblem& problem) {
+    ++count_;
+    if (count_ > kMaxPrintedProblems) return;
+    logger_.warn("{}:{}:{}: {} [{}]", problem.file, problem.line, problem.column, problem.message, problem.code);
+  }
+
+  void PrintHiddenCount() const {
+    if (count_ > kMaxPrintedProblems) {
+      logger_.warn("{} more bad rows were skipped without a message; the summary counts them by code",
+                   count_ - kMaxPrintedProblems);
+    }
+  }
+
+  int64_t count() const { return count_; }
+
+ private:
+  Logger& logger_;
+  int64_t count_ = 0;
+};
+
+// Logs an info line at most every kProgressInterval (hidden by --quiet).
+class ProgressReporter {
+ public:
+  explicit ProgressReporter(Logger& logger) : logger_(logger), last_(std::chrono::steady_clock::now()) {}
+
+  void Tick(const std::string& file, int64_t contacts) {
+    if ((contacts & 1023) != 0) return;  // the clock is read once per 1,024 contacts
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ < kProgressInterval) return;
+    last_ = now;
+    logger_.info("{}: {} contacts indexed so far", file, contacts);
+  }
+
+ private:
+  Logger& logger_;
+  std::chrono::steady_clock::time_point last_;
+};
+
+Status ImportFile(const std::string& path, const ReadOptions& read_options, const Settings& settings,
+                  const PhoneNormalizer& normalizer, ContactIndex& index, Logger& logger, ImportTotals* totals) {
+  ProblemReporter problems(logger);
+  ProgressReporter progress(logger);
+  Status write_status;
+  int64_t indexed = 0;
+  const std::string source = "file:" + path;
+  auto on_contact = [&](Contact&& contact) {
+    if (!write_status.ok()) return;  // the index failed; the rest of the file is read but not written
+    IndexEntry entry = BuildIndexEntry(std::move(contact), settings, normalizer, NormalizeEmail, source);
+    write_status = index.Upsert(entry);
+    if (write_status.ok()) progress.Tick(path, ++indexed);
+  };
+  ReadStats stats;
+  Status read = ReadContactsFile(path, read_options, on_contact,
+                                 [&](const ReadProblem& problem) { problems.Report(problem); }, &stats);
+  problems.PrintHiddenCount();
+  if (!read.ok()) return read;
+  if (!write_status.ok()) return write_status;
+  if (Status flushed = index.Flush(); !flushed.ok()) return flushed;
+
+  totals->rows += stats.rows;
+  totals->contacts_read += stats.contacts;
+  totals->contacts_indexed += indexed;
+  totals->problems += problems.count();
+  for (const auto& [code, count] : stats.problems_by_code) totals->skipped_by_code[code] += count;
+  logger.info("{}: {} rows, {} contacts indexed, {} rows skipped", path, stats.rows, indexed, stats.skipped);
+  return Status::Ok();
+}
+
+// Marks clusters that share a member with another cluster (possible only
+// across locations, for a contact in several locations) as review-only.
+void SendSharedMembersToReview(std::vector<Cluster>& clusters) {
+  std::map<std::string, int> clusters_per_uid;
+  for (const Cluster& cluster : clusters) {
+    for (const std::string& uid : cluster.contact_uids) ++clusters_per_uid[uid];
+  }
+  for (Cluster& cluster : clusters) {
+    const bool shared = std::any_of(cluster.contact_uids.begin(), cluster.contact_uids.end(),
+                                    [&](const std::string& uid) { return clusters_per_uid[uid] > 1; });
+    if (!shared) continue;
+    cluster.auto_merge = false;
+    cluster.review_reasons.push_back(kMemberInOtherCluster);
+  }
+}
+
+Result<ClusterTotals> ClusterIndex(ContactIndex& index, const Settings& settings) {
+  MatchOptions options;
+  options.auto_merge_threshold = settings.auto_merge_threshold;
+  options.hot_key_limit = settings.hot_key_limit;
+  ClusterTotals totals;
+  Status scanned = index.ForEachLocation([&](const std::string&, std::vector<IndexedContact>& contacts) {
+    ++totals.locations;
+    totals.contacts_scanned += static_cast<int64_t>(contacts.size());
+    for (Cluster& cluster : FindClusters(contacts, options)) totals.clusters.push_back(std::move(cluster));
+    return Status::Ok();
+  });
+  if (!scanned.ok()) return scanned.error();
+
+  SendSharedMembersToReview(totals.clusters);
+  std::sort(totals.clusters.begin(), totals.clusters.end(), [](const Cluster& a, const Cluster& b) {
+    return std::tie(a.location_uid, a.cluster_id) < std::tie(b.location_uid, b.cluster_id);
+  });
+  return totals;
+}
+
+Json FactorsJson(const PairEvidence& pair) {
+  Json factors = Json::array();
+  const std::pair<bool, const char*> flags[] = {
+      {pair.shared_phone, "shared_phone"},         {pair.shared_email_key, "shared_email_key"},
+      {pair.same_name, "same_name"},               {pair.same_email, "same_email"},
+      {pair.overlapping_tags, "overlapping_tags"}, {pair.extension_mismatch, "extension_mismatch"},
+      {pair.region_fallback, "region_fallback"},   {pair.name_mismatch, "name_mismatch"},
+  };
+  for (const auto& [set, name] : flags) {
+    if (set) factors.push_back(name);
+  }
+  return factors;
+}
+
+Json ClusterJson(const Cluster& cluster) {
+  Json evidence = Json::array();
+  for (const PairEvidence& pair : cluster.evidence) {
+    evidence.push_back(Json{{"uids", {pair.uid_a, pair.uid_b}},
+                            {"score", pair.score},
+                            {"factors", FactorsJson(pair)},
+                            {"shared_keys", pair.shared_keys}});
+  }
+  return Json{
+      {"cluster_id", cluster.cluster_id},
+      {"location_uid", cluster.location_uid},
+      {"natural_keys", cluster.natural_keys},
+      {"contact_uids", cluster.contact_uids},
+      {"confidence", cluster.confidence},
+      {"auto_merge", cluster.auto_merge},
+      {"hot_key", cluster.hot_key},
+      {"hot_keys", cluster.hot_keys},
+      {"review_reasons", cluster.review_reasons},
+      {"primary_uid", cluster.primary_uid},
+      {"opt_out_union",
+       {{"marketing", cluster.opt_out_union.marketing},
+        {"sms", cluster.opt_out_union.sms},
+        {"email", cluster.opt_out_union.email}}},
+      {"pair_count", cluster.pair_count},
+      {"evidence_truncated", cluster.evidence_truncated},
+      {"evidence", evidence},
+  };
+}
+
+Json SummaryJson(const FindDuplicatesFlags& flags, const ImportTotals& imported, const ClusterTotals& clustered,
+                 const IndexCounts& counts, const std::map<std::string, int64_t>& invalid_phones) {
+  int64_t auto_merge = 0;
+  int64_t members = 0;
+  std::set<std::string> hot_keys;
+  for (const Cluster& cluster : clustered.clusters) {
+    if (cluster.auto_merge) ++auto_merge;
+    members += static_cast<int64_t>(cluster.contact_uids.size());
+    hot_keys.insert(cluster.hot_keys.begin(), cluster.hot_keys.end());
+  }
+  return Json{
+      {"inputs", flags.inputs},
+      {"db", flags.db_path},
+      {"rows_read", imported.rows},
+      {"contacts_read", imported.contacts_read},
+      {"contacts_indexed", imported.contacts_indexed},
+      {"skipped_rows", imported.skipped_by_code},
+      {"index_contacts", counts.contacts},
+      {"index_live_contacts", counts.live_contacts},
+      {"locations", clustered.locations},
+      {"contacts_clustered", clustered.contacts_scanned},
+      {"clusters", clustered.clusters.size()},
+      {"auto_merge_clusters", auto_merge},
+      {"review_clusters", static_cast<int64_t>(clustered.clusters.size()) - auto_merge},
+      {"contacts_in_clusters", members},
+      {"contacts_with_no_valid_phone", invalid_phones},
+      {"hot_keys", hot_keys},
+  };
+}
+
+// Stores the settings' location names and regions, so that later commands
+// (cross-location) can name a location without the settings file.
+Status StoreLocations(const Settings& settings, ContactIndex& index) {
+  for (const auto& [uid, location] : settings.locations) {
+    if (Status s = index.UpsertLocation(uid, location.name, settings.RegionFor(uid)); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status RunFindDuplicates(const FindDuplicatesFlags& flags, CommandContext& context) {
+  Logger& logger = *context.logger;
+  if (Status s = CheckOutputPath(flags.output, flags.force); !s.ok()) return s;
+  Settings settings = context.settings;
+  if (Status s = ApplyOverrides(flags, &settings); !s.ok()) return s;
+  Result<ReadOptions> read_options = MakeReadOptions(flags);
+  if (!read_options.ok()) return read_options.error();
+
+  Result<std::unique_ptr<ContactIndex>> index = ContactIndex::Open(flags.db_path, context.logger);
+  if (!index.ok()) return index.error();
+  if (Status s = StoreLocations(settings, *index.value()); !s.ok()) return s;
+
+  const PhoneNormalizer normalizer(PhoneOptions{settings.fallback_regions, settings.placeholder_blocklist});
+  ImportTotals imported;
+  for (const std::string& input : flags.inputs) {
+    Status s = ImportFile(input, read_options.value(), settings, normalizer, *index.value(), logger, &imported);
+    if (!s.ok()) return s;
+  }
+
+  Result<ClusterTotals> clustered = ClusterIndex(*index.value(), settings);
+  if (!clustered.ok()) return clustered.error();
+  Result<IndexCounts> counts = index.value()->Count();
+  if (!counts.ok()) return counts.error();
+  Result<std::map<std::string, int64_t>> invalid_phones = index.value()->CountAllPhonesInvalidByReason();
+  if (!invalid_phones.ok()) return invalid_phones.error();
+
+  Json clusters = Json::array();
+  for (const Cluster& cluster : clustered.value().clusters) clusters.push_back(ClusterJson(cluster));
+  Json summary = SummaryJson(flags, imported, clustered.value(), counts.value(), invalid_phones.value());
+  const Json output{{"clusters", std::move(clusters)}, {"summary", summary}};
+  if (Status s = WriteOutputFile(flags.output, output.dump(2) + "\n", flags.force); !s.ok()) return s;
+
+  logger.info("{} clusters ({} auto-merge) among {} live contacts in {} locations; written to {}",
+              summary["clusters"].get<int64_t>(), summary["auto_merge_clusters"].get<int64_t>(),
+              clustered.value().contacts_scanned, clustered.value().locations, flags.output);
+  return Status::Ok();
+}
+
+}  // namespace
+
+CommandHandler SetUpFindDuplicatesCommand(CLI::App& command) {
+  auto flags = std::make_shared<FindDuplicatesFlags>();
+  command.add_option("-i,--input", flags->inputs,
+                     "Contact export file (JSON Lines or CSV) to import before clustering; repeat for several "
+                     "files. Without it, the contacts already in --db are clustered");
+  command.add_option("--db", flags->db_path, "SQLite index file; created with mode 0600 if missing")
+      ->capture_default_str();
+  command.add_option("--region", flags->region,
+                     "Region (ISO 3166-1 alpha-2, such as US) for numbers written without '+'; overrides "
+                     "default_region of the settings, not a location's own region");
+  command.add_option("--format", flags->format, "Input format: auto (by extension, then content), jsonl or csv")
+      ->capture_default_str();
+  command.add_option("--map", flags->column_map,
+                     "CSV column mapping, field=header pairs separated by commas, such as "
+                     "\"uid=id,name=Full Name,phone=Mobile\"; fields: uid, name, phone, email, location, tags, "
+                     "updated_at, deleted_at, marketing_opt_out, sms_opt_out, email_opt_out");
+  command.add_option("--location", flags->location, "Location uid given to CSV rows that have none");
+  command.add_option("--encoding", flags->encoding, "Input encoding: utf-8 or windows-1252; detected when omitted");
+  command.add_option("--threshold", flags->threshold,
+                     "Auto-merge threshold from 0 to 1: every pair of a cluster must score at least this; "
+                     "overrides matching.auto_merge_threshold of the settings");
+  command.add_option("-o,--output", flags->output, "Clusters file (JSON) to write; '-' writes to standard output")
+      ->required();
+  command.add_flag("--force", flags->force, "Overwrite --output if it exists");
+  return [flags](CommandContext& context) { return RunFindDuplicates(*flags, context); };
 }
 
 }  // namespace podium_dedup::cli
