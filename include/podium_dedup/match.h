@@ -50,7 +50,7 @@ struct OptOuts {
   bool email = false;
 };
 
-// Why two members of a cluster were judged the same person, or not.
+// Evidence on one pair of cluster members: the factors that matched and the score.
 struct PairEvidence {
   std::string uid_a;  // the lower uid of the pair
   std::string uid_b;
@@ -109,7 +109,7 @@ struct Cluster {
   OptOuts opt_out_union;
   std::size_t pair_count = 0;             // member pairs in the cluster: n * (n - 1) / 2
   // Pair evidence, ordered by (uid_a, uid_b). When pair_count exceeds
-  // MatchOptions::max_evidence_pairs, it holds that many pairs: the first
+  // MatchOptions::max_evidence_pairs, it contains that many pairs: the first
   // ones in that order, always including the first lowest-scoring pair, and
   // evidence_truncated is true.
   std::vector<PairEvidence> evidence;
@@ -128,16 +128,16 @@ struct MatchOptions {
 
 // Finds the clusters among `contacts`, all of one location (or one business).
 // Contacts sharing a natural key are joined transitively (union-find over
-// keys); keys are the E.164 numbers of `phones` and the emails of
-// `email_keys` and `contact.emails`, both through NormalizeEmail. A contact
+// keys). The keys are the E.164 numbers of `phones`, and the emails of
+// `email_keys` and `contact.emails` passed through NormalizeEmail. A contact
 // with an empty uid is skipped, and a uid given more than once is clustered
 // once, with the row of its lowest location_uid. Clusters are ordered by
 // their lowest member uid.
 std::vector<Cluster> FindClusters(const std::vector<IndexedContact>& contacts, const MatchOptions& options);
 
 // Returns the cluster id for a set of member uids: "cl-" and the first 16
-// hex digits of the SHA-256 of the sorted, deduplicated uids joined by '\n'
-// (a character that never occurs in a Podium uid). Stable across runs and
+// hex digits of the SHA-256 of the sorted, deduplicated uids joined by '\n',
+// which does not occur in Podium's UUID uids. Stable across runs and
 // machines, and independent of the order of `uids`.
 std::string ClusterId(std::vector<std::string> uids);
 

@@ -50,8 +50,9 @@ std::string ClusterId(std::vector<std::string> uids) {
 
   // NOTE: EVP_Digest fails only when OpenSSL cannot allocate or load its
   // default provider (a broken openssl.cnf). The "cl-fnv-" ids it then gives
-  // are still unique per member set, but they differ from the SHA-256 ids
-  // that a working installation computes for the same clusters.
+  // come from a 64-bit hash, so they differ between member sets in practice
+  // but not by guarantee, and they differ from the SHA-256 ids that a
+  // working installation computes for the same clusters.
   const std::uint64_t hash = Fnv1a64(joined);
   unsigned char bytes[8];
   for (int i = 0; i < 8; ++i) bytes[i] = static_cast<unsigned char>(hash >> (56 - 8 * i));

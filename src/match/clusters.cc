@@ -127,7 +127,7 @@ void FindSharedKeys(const std::vector<MemberFeatures>& members, const MatchOptio
   cluster.hot_key = !cluster.hot_keys.empty();
 }
 
-// What the pair loop found: the minimum score and the flags that stop an auto-merge.
+// Outcome of the pair loop: the minimum score and the flags that stop an auto-merge.
 struct PairSummary {
   int min_points = 0;
   bool extension_mismatch = false;

@@ -49,7 +49,7 @@ struct MemberPhone {
   bool region_fallback = false;         // every occurrence was parsed in a fallback region
 };
 
-// What pair scoring compares, computed once per cluster member.
+// Comparison features of one cluster member, computed once per cluster.
 struct MemberFeatures {
   const IndexedContact* row = nullptr;
   std::vector<MemberPhone> phones;  // sorted by e164

@@ -76,7 +76,7 @@ TEST(SelectPrimary, NoMembersGivesEmpty) {
   EXPECT_EQ(SelectPrimary({}), "");
 }
 
-TEST(OptOutUnion, EachFlagIsSetIfAnyMemberHasIt) {
+TEST(OptOutUnion, AnyMemberSetsFlag) {
   IndexedContact a = Member("a", 1, "");
   IndexedContact b = Member("b", 1, "");
   IndexedContact c = Member("c", 1, "");

@@ -1,6 +1,6 @@
-// Matching on the Fodor's/Zagat restaurant guides (read from
-// /work/shared/data, skipped when absent): a real record-linkage benchmark
-// in which a few phone numbers are shared by different restaurants.
+// Matching on the Fodor's/Zagat restaurant guides, a real record-linkage
+// benchmark in which a few phone numbers are shared by different
+// restaurants. The test is skipped on a machine without the data set.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -90,7 +90,7 @@ TEST(RealData, SharedRestaurantNumbersNeverAutoMerge) {
     }
     if (cluster.auto_merge) ++auto_merged;
   }
-  // The data holds 14 pairs of different restaurants behind one number, in
+  // The data contains 14 pairs of different restaurants behind one number, in
   // 7 clusters, and 80 true pairs with one number and the same name. True
   // pairs whose names are written differently go to review.
   EXPECT_EQ(with_false_pair, 7);

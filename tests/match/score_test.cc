@@ -167,7 +167,7 @@ TEST(Evidence, EmailLinkIsMarkedAsEmailKey) {
   EXPECT_EQ(cluster.natural_keys, std::vector<std::string>{"ann@example.com"});
 }
 
-TEST(Evidence, EmailsAreReadFromContactWhenKeysAreMissing) {
+TEST(Evidence, EmailsReadFromContactToo) {
   IndexedContact a = Row("a").Name("Ann Lee");
   IndexedContact b = Row("b").Name("Ann Lee");
   a.contact.emails = {"Ann@Example.com"};
