@@ -201,7 +201,7 @@ bool AllSameLocation(const std::vector<const IndexedContact*>& rows) {
 std::vector<std::string> ReviewReasons(const Cluster& cluster, const PairSummary& summary,
                                        const std::vector<const IndexedContact*>& rows, const MatchOptions& options) {
   // Points are whole hundredths, so this tolerance only absorbs the rounding
-  // of the threshold (0.80 * 100 is not exactly 80 in binary).
+  // of the threshold: 0.57 * 100 is 56.99999999999999 in double arithmetic.
   const bool below = summary.min_points + 1e-6 < options.auto_merge_threshold * 100.0;
   const bool deleted = std::any_of(rows.begin(), rows.end(), [](const IndexedContact* row) { return row->contact.deleted(); });
   const std::array<std::pair<bool, std::string_view>, 10> checks = {{

@@ -112,6 +112,18 @@ TEST(Threshold, ScoreEqualToThresholdAutoMerges) {
   EXPECT_TRUE(ClusterOf(a, b, options).auto_merge);
 }
 
+TEST(Threshold, InexactThresholdStillMatchesScore) {
+  // 0.55 * 100 is 55.00000000000001 in double arithmetic, yet a pair scoring
+  // 0.55 meets a 0.55 threshold. Only the email_only rule holds it back.
+  const IndexedContact a = Row("a").Email("ann@example.com").TagUid("t1");
+  const IndexedContact b = Row("b").Email("ann@example.com").TagUid("t1");
+  MatchOptions options;
+  options.auto_merge_threshold = 0.55;
+  const Cluster cluster = ClusterOf(a, b, options);
+  EXPECT_DOUBLE_EQ(cluster.confidence, 0.55);
+  EXPECT_EQ(cluster.review_reasons, std::vector<std::string>{"email_only"});
+}
+
 TEST(Threshold, ScoreJustBelowThresholdGoesToReview) {
   const IndexedContact a = Row("a").Name("Ann Lee").AddPhone(kNumber);
   const IndexedContact b = Row("b").Name("Ann Lee").AddPhone(kNumber);
