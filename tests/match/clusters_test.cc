@@ -178,6 +178,18 @@ TEST(HotKey, OnlyTheCrowdedKeyIsListed) {
   EXPECT_EQ(clusters[0].hot_keys, std::vector<std::string>{"+15035550100"});
 }
 
+TEST(HotKey, SharedOfficeEmailIsHot) {
+  MatchOptions options;
+  options.hot_key_limit = 2;
+  const std::vector<IndexedContact> rows = {Row("a").Name("Ann Lee").Email("Front.Desk@Hotel.example"),
+                                            Row("b").Name("Bo Park").Email("front.desk@hotel.example"),
+                                            Row("c").Name("Cy Hu").Email("front.desk@hotel.example")};
+  const std::vector<Cluster> clusters = FindClusters(rows, options);
+  ASSERT_EQ(clusters.size(), 1u);
+  EXPECT_EQ(clusters[0].hot_keys, std::vector<std::string>{"front.desk@hotel.example"});
+  EXPECT_TRUE(HasReason(clusters[0], "hot_key"));
+}
+
 TEST(Primary, ChosenByFieldsThenUpdateThenUid) {
   const std::vector<IndexedContact> rows = {
       Row("a").Name("Ann Lee").AddPhone("+15035550100").Fields(3).Updated("2026-01-05T00:00:00Z"),
