@@ -11,6 +11,7 @@
 #ifndef PODIUM_DEDUP_PHONE_H_
 #define PODIUM_DEDUP_PHONE_H_
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -31,6 +32,7 @@ inline constexpr std::string_view kPlaceholder = "placeholder";
 inline constexpr std::string_view kShortCode = "short_code";
 inline constexpr std::string_view kNotAPhone = "not_a_phone";
 inline constexpr std::string_view kUnknownRegion = "unknown_region";
+inline constexpr std::string_view kAmbiguousRegion = "ambiguous_region";
 }  // namespace reason
 
 struct NormalizedPhone {
@@ -39,11 +41,18 @@ struct NormalizedPhone {
   std::string country;    // ISO 3166-1 alpha-2 region of the number, "AU"
   std::string extension;  // digits after an extension marker, or empty
   bool region_fallback = false;  // parsed in a fallback region, not the contact's own
+
+  // The natural key of the number: its E.164 form.
+  const std::string& natural_key() const { return e164; }
+
+  bool operator==(const NormalizedPhone&) const = default;
 };
 
 struct RejectedPiece {
   std::string piece;   // the part of the field that was rejected, after cleaning
   std::string reason;  // one of the reason:: codes
+
+  bool operator==(const RejectedPiece&) const = default;
 };
 
 struct PhoneFieldResult {
@@ -55,6 +64,8 @@ struct PhoneFieldResult {
   std::string_view reason() const {
     return rejected.empty() ? reason::kEmpty : std::string_view(rejected.front().reason);
   }
+
+  bool operator==(const PhoneFieldResult&) const = default;
 };
 
 struct PhoneOptions {
@@ -64,6 +75,9 @@ struct PhoneOptions {
   // Numbers (in any format the normalizer accepts) that are known fakes,
   // such as a business's own placeholder; they are rejected as kPlaceholder.
   std::vector<std::string> blocklist;
+  // Number of results kept for repeated (cleaned value, region) pairs; zero
+  // disables the cache. Results are identical with and without it.
+  size_t cache_capacity = 1 << 16;
 };
 
 class PhoneNormalizer {
@@ -74,7 +88,10 @@ class PhoneNormalizer {
   PhoneNormalizer& operator=(const PhoneNormalizer&) = delete;
 
   // Normalizes one raw field in `region` (ISO 3166-1 alpha-2, such as "AU"),
-  // the region assumed for numbers written without a leading '+'.
+  // the region assumed for numbers written without a leading '+'. Never
+  // fails: a field without a valid number comes back with its rejected
+  // pieces. A `region` that libphonenumber does not know yields the reason
+  // kUnknownRegion.
   PhoneFieldResult Normalize(std::string_view raw, std::string_view region) const;
 
   // Returns true if libphonenumber knows `region` as a region code.
