@@ -49,6 +49,9 @@ inline constexpr const char* kErrAuthUnauthenticated = "ERR_DEDUP_AUTH_UNAUTHENT
 inline constexpr const char* kErrAuthForbidden = "ERR_DEDUP_AUTH_FORBIDDEN";              // 403
 inline constexpr const char* kErrUsageInsecureUrl = "ERR_DEDUP_USAGE_INSECURE_URL";
 inline constexpr const char* kErrUsageInvalidUrl = "ERR_DEDUP_USAGE_INVALID_URL";
+inline constexpr const char* kErrUsageInvalidClientOptions = "ERR_DEDUP_USAGE_INVALID_CLIENT_OPTIONS";
+inline constexpr const char* kErrUsageInvalidPageLimit = "ERR_DEDUP_USAGE_INVALID_PAGE_LIMIT";
+inline constexpr const char* kErrUsageInvalidTimestamp = "ERR_DEDUP_USAGE_INVALID_TIMESTAMP";
 inline constexpr const char* kErrNetworkUnreachable = "ERR_DEDUP_NETWORK_UNREACHABLE";
 inline constexpr const char* kErrNetworkTimeout = "ERR_DEDUP_NETWORK_TIMEOUT";
 inline constexpr const char* kErrNetworkTls = "ERR_DEDUP_NETWORK_TLS";
@@ -122,6 +125,9 @@ struct ListContactsOptions {
 };
 
 struct ListContactsSummary {
+  // Server time (HTTP Date header) of the first page's answer, ISO 8601
+  // UTC, or the client's clock when the server sent no Date header.
+  std::string started_at;
   int64_t pages = 0;
   int64_t contacts = 0;          // contacts handed to the callback
   int64_t duplicates_skipped = 0;  // same uid and updatedAt seen again after a restart
@@ -177,7 +183,10 @@ class PodiumClient {
   Status PatchContact(const std::string& uid, const nlohmann::json& fields);
 
   // Extension: POST /contacts/{primary_uid}/merge. Returns the merged
-  // primary. Errors the caller branches on: ERR_DEDUP_API_INVALID_DUPLICATE_UID,
+  // primary. NOTE: a merge is retried after 5xx and connection errors like
+  // every call; when the first attempt was applied but its reply was lost,
+  // the retry fails with ERR_DEDUP_API_INVALID_DUPLICATE_UID, so the caller
+  // rereads the contacts before treating that as a failure. Errors the caller branches on: ERR_DEDUP_API_INVALID_DUPLICATE_UID,
   // ERR_DEDUP_API_CONTACT_NOT_FOUND, ERR_DEDUP_API_MERGE_IN_PROGRESS,
   // ERR_DEDUP_API_CROSS_LOCATION_MERGE_BLOCKED, and
   // ERR_DEDUP_API_ROUTE_NOT_FOUND when the server has no merge endpoint.
@@ -235,7 +244,10 @@ struct FetchOptions {
 };
 
 struct FetchSummary {
-  std::string high_water_mark;  // max updatedAt seen, or updated_after when nothing was listed
+  // The next run's updated_after: the max updatedAt seen, capped at the
+  // server time when the listing started so that edits made during the
+  // walk are listed again; updated_after when nothing was listed.
+  std::string high_water_mark;
   int64_t listed = 0;           // contacts in the listing
   int64_t delivered = 0;        // contacts handed to the callback
   int64_t other_location = 0;   // skipped by the location filter

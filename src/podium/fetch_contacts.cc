@@ -17,6 +17,21 @@ bool InLocation(const nlohmann::json& contact, const std::string& location_uid) 
   });
 }
 
+// Returns the high-water mark to store after a listing. A contact edited
+// during the walk, after its page was read, has an updatedAt later than the
+// walk's start and is not in this listing. The max updatedAt seen can still
+// be later than that edit (another contact edited after it, on a later
+// page), so the mark is capped at the server time of the first page: the
+// next pull then lists that edit again.
+std::string NextHighWaterMark(std::optional<int64_t> previous, std::optional<int64_t> max_updated,
+                              std::optional<int64_t> started_at) {
+  if (!max_updated) return previous ? FormatIsoTimestamp(*previous) : "";
+  int64_t mark = *max_updated;
+  if (started_at) mark = std::min(mark, *started_at);
+  if (previous) mark = std::max(mark, *previous);
+  return FormatIsoTimestamp(mark);
+}
+
 }  // namespace
 
 Result<FetchSummary> FetchContactsForIndex(PodiumClient& client, const FetchOptions& options,
@@ -28,17 +43,19 @@ Result<FetchSummary> FetchContactsForIndex(PodiumClient& client, const FetchOpti
   if (!options.updated_after.empty()) {
     high_water = ParseIsoTimestamp(options.updated_after);
     if (!high_water) {
-      return Error{"ERR_DEDUP_USAGE_INVALID_TIMESTAMP",
+      return Error{kErrUsageInvalidTimestamp,
                    "high-water mark '" + options.updated_after + "' is not an ISO 8601 UTC timestamp (YYYY-MM-DDTHH:MM:SSZ)"};
     }
     list.updated_after = FormatIsoTimestamp(*high_water - options.overlap.count());
   }
 
+  const std::optional<int64_t> previous = high_water;
+  std::optional<int64_t> max_updated;
   FetchSummary summary;
   Result<ListContactsSummary> listed = client.ListContacts(list, [&](const nlohmann::json& object) -> Status {
     ++summary.listed;
     if (const auto updated = ParseIsoTimestamp(object.value("updatedAt", ""))) {
-      high_water = std::max(high_water.value_or(*updated), *updated);
+      max_updated = std::max(max_updated.value_or(*updated), *updated);
     }
     if (!options.location_uid.empty() && !InLocation(object, options.location_uid)) {
       ++summary.other_location;
@@ -56,7 +73,8 @@ Result<FetchSummary> FetchContactsForIndex(PodiumClient& client, const FetchOpti
   });
   if (!listed.ok()) return listed.error();
 
-  summary.high_water_mark = high_water ? FormatIsoTimestamp(*high_water) : options.updated_after;
+  summary.high_water_mark = NextHighWaterMark(previous, max_updated, ParseIsoTimestamp(listed.value().started_at));
+  if (summary.high_water_mark.empty()) summary.high_water_mark = options.updated_after;
   return summary;
 }
 

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cstdio>
+#include <cstring>
 #include <strings.h>
 
 namespace podium_dedup::podium_internal {
@@ -12,19 +13,24 @@ size_t AppendBody(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
-// Keeps the Retry-After header of the final answer; libcurl calls this once
-// per header line.
+// Returns the trimmed value when `line` is the header `name` (lowercase,
+// with the colon), compared case-insensitively.
+std::optional<std::string> HeaderValue(const char* line, size_t length, const char* name) {
+  const size_t name_length = std::strlen(name);
+  if (length <= name_length || strncasecmp(line, name, name_length) != 0) return std::nullopt;
+  std::string value(line + name_length, length - name_length);
+  const size_t first = value.find_first_not_of(" \t");
+  const size_t last = value.find_last_not_of(" \t\r\n");
+  return first == std::string::npos ? "" : value.substr(first, last - first + 1);
+}
+
+// Keeps the Retry-After and Date headers; libcurl calls this once per
+// header line.
 size_t ReadHeader(char* data, size_t size, size_t count, void* user) {
   const size_t length = size * count;
   auto* response = static_cast<HttpResponse*>(user);
-  static constexpr char kName[] = "retry-after:";
-  constexpr size_t kNameLength = sizeof(kName) - 1;
-  if (length > kNameLength && strncasecmp(data, kName, kNameLength) == 0) {
-    std::string value(data + kNameLength, length - kNameLength);
-    const size_t first = value.find_first_not_of(" \t");
-    const size_t last = value.find_last_not_of(" \t\r\n");
-    response->retry_after = first == std::string::npos ? "" : value.substr(first, last - first + 1);
-  }
+  if (auto value = HeaderValue(data, length, "retry-after:")) response->retry_after = std::move(value);
+  if (auto value = HeaderValue(data, length, "date:")) response->date = std::move(value);
   return length;
 }
 

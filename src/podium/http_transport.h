@@ -29,6 +29,7 @@ struct HttpResponse {
   long status = 0;         // HTTP status, 0 when no answer arrived
   std::string body;
   std::optional<std::string> retry_after;  // value of the Retry-After header
+  std::optional<std::string> date;         // value of the Date header
 };
 
 struct HttpTimeouts {

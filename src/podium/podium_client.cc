@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <ctime>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -11,6 +12,7 @@
 #include "podium/api_errors.h"
 #include "podium/http_transport.h"
 #include "podium/rate_limiter.h"
+#include "podium_dedup/podium_time.h"
 
 namespace podium_dedup {
 
@@ -120,8 +122,9 @@ class PodiumClient::Impl {
   }
 
   // Sends `call` with the rate limiter and the retry policy, and returns
-  // the parsed body of a 2xx answer.
-  Result<json> Call(const ApiCall& call);
+  // the parsed body of a 2xx answer. Sets `server_time` from the answer's
+  // Date header when the caller passes one and the header is present.
+  Result<json> Call(const ApiCall& call, std::optional<int64_t>* server_time = nullptr);
 
  private:
   HttpResponse Attempt(const ApiCall& call);
@@ -213,7 +216,7 @@ Error PodiumClient::Impl::FinalError(const ApiCall& call, const HttpResponse& re
   return Error{code, where + " failed" + detail};
 }
 
-Result<json> PodiumClient::Impl::Call(const ApiCall& call) {
+Result<json> PodiumClient::Impl::Call(const ApiCall& call, std::optional<int64_t>* server_time) {
   Count(&PodiumClientStats::requests);
   int failures = 0;
   int rate_limit_waits = 0;
@@ -227,6 +230,10 @@ Result<json> PodiumClient::Impl::Call(const ApiCall& call) {
       if (body.is_discarded()) {
         return Error{kErrApiBadResponse, call.method + " " + call.path + " answered HTTP " +
                                              std::to_string(response.status) + " with a body that is not JSON"};
+      }
+      if (server_time != nullptr && response.date) {
+        const time_t parsed = curl_getdate(response.date->c_str(), nullptr);
+        if (parsed >= 0) *server_time = static_cast<int64_t>(parsed);
       }
       return body;
     }
@@ -289,7 +296,7 @@ Result<std::unique_ptr<PodiumClient>> PodiumClient::Create(const PodiumClientOpt
   }
   if (Status status = podium_internal::CheckApiUrl(options.base_url); !status.ok()) return status.error();
   if (options.max_attempts < 1 || options.rate_limit_per_minute < 0 || options.max_rate_limit_waits < 0) {
-    return Error{"ERR_DEDUP_USAGE_INVALID_CLIENT_OPTIONS",
+    return Error{kErrUsageInvalidClientOptions,
                  "max_attempts must be at least 1, and rate_limit_per_minute and max_rate_limit_waits at least 0"};
   }
 
@@ -414,14 +421,16 @@ std::string StringOr(const json& object, const char* key, std::string fallback) 
 Result<ListContactsSummary> PodiumClient::ListContacts(const ListContactsOptions& options,
                                                        const ContactJsonCallback& on_contact) {
   if (options.page_limit < 1 || options.page_limit > 100) {
-    return Error{"ERR_DEDUP_USAGE_INVALID_PAGE_LIMIT",
+    return Error{kErrUsageInvalidPageLimit,
                  "page limit " + std::to_string(options.page_limit) + " is out of range; use 1 to 100"};
   }
   ListContactsSummary summary;
   std::unordered_map<std::string, std::string> seen;  // uid -> updatedAt handed over
   std::string cursor;
+  std::optional<int64_t> started_at;
   for (;;) {
-    Result<json> body = impl_->Call({"GET", "/contacts", ListQuery(options, cursor), nullptr});
+    std::optional<int64_t> server_time;
+    Result<json> body = impl_->Call({"GET", "/contacts", ListQuery(options, cursor), nullptr}, &server_time);
     if (!body.ok()) {
       if (body.error().code != kErrApiInvalidCursor || summary.restarts >= impl_->options().max_cursor_restarts) {
         return body.error();
@@ -438,6 +447,11 @@ Result<ListContactsSummary> PodiumClient::ListContacts(const ListContactsOptions
     const json data = DataOf(body.value());
     if (!data.is_array()) return Error{kErrApiBadResponse, "GET /contacts answered without a data array"};
     ++summary.pages;
+    if (!started_at) {
+      // Without a Date header the client's clock stands in for the server's.
+      started_at = server_time ? *server_time : static_cast<int64_t>(std::time(nullptr));
+      summary.started_at = FormatIsoTimestamp(*started_at);
+    }
     for (const json& contact : data) {
       const std::string uid = contact.is_object() ? StringOr(contact, "uid", "") : "";
       if (uid.empty()) return Error{kErrApiBadResponse, "GET /contacts listed an entry without a uid"};

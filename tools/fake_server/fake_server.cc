@@ -1,6 +1,7 @@
 #include "fake_server.h"
 
 #include <cmath>
+#include <ctime>
 #include <thread>
 
 #include "podium_dedup/podium_time.h"
@@ -51,7 +52,7 @@ std::string ReadField(const json& body, const char* key, T* out) {
 std::string UpdateFaultsFromJson(const json& body, FaultSettings* faults) {
   if (!body.is_object()) return "the faults body must be a JSON object";
   static const std::set<std::string> kKeys = {
-      "rateLimit", "rateWindowSeconds", "errorRate", "resetRate", "latencyMs", "mergeInProgressUids",
+      "rateLimit", "rateWindowSeconds", "errorRate", "resetRate", "lostReplyRate", "latencyMs", "mergeInProgressUids",
       "mergeInProgressRate", "invalidCursorOnPage", "cursorMaxAge", "editAfterRequests", "editUid",
       "editFields"};
   for (const auto& [key, value] : body.items()) {
@@ -62,6 +63,7 @@ std::string UpdateFaultsFromJson(const json& body, FaultSettings* faults) {
        {ReadField(body, "rateLimit", &faults->rate_limit),
         ReadField(body, "rateWindowSeconds", &faults->rate_window_seconds),
         ReadField(body, "errorRate", &faults->error_rate), ReadField(body, "resetRate", &faults->reset_rate),
+        ReadField(body, "lostReplyRate", &faults->lost_reply_rate),
         ReadField(body, "latencyMs", &faults->latency_ms), ReadField(body, "mergeInProgressUids", &uids),
         ReadField(body, "mergeInProgressRate", &faults->merge_in_progress_rate),
         ReadField(body, "invalidCursorOnPage", &faults->invalid_cursor_on_page),
@@ -80,6 +82,7 @@ json FaultsToJson(const FaultSettings& faults) {
           {"rateWindowSeconds", faults.rate_window_seconds},
           {"errorRate", faults.error_rate},
           {"resetRate", faults.reset_rate},
+          {"lostReplyRate", faults.lost_reply_rate},
           {"latencyMs", faults.latency_ms},
           {"mergeInProgressUids", faults.merge_in_progress_uids},
           {"mergeInProgressRate", faults.merge_in_progress_rate},
@@ -93,6 +96,14 @@ json FaultsToJson(const FaultSettings& faults) {
 void WriteReply(const Reply& reply, httplib::Response& response) {
   response.status = reply.status;
   response.set_content(reply.body.dump(), "application/json");
+  // cpp-httplib 0.11 sends no Date header, and clients use it as the
+  // server's clock (the incremental pull caps its high-water mark with it).
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char date[64];
+  std::strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &utc);
+  response.set_header("Date", date);
 }
 
 FakeServer::FakeServer(FakePodium store, FaultSettings faults, ServerOptions options)
@@ -138,7 +149,7 @@ std::optional<int> FakeServer::RateLimitRetryAfter() {
   return std::max(1, static_cast<int>(std::ceil(wait)));
 }
 
-std::optional<Reply> FakeServer::InjectFaults(bool* reset, int* retry_after) {
+std::optional<Reply> FakeServer::InjectFaults(bool* reset, bool* lose_reply, int* retry_after) {
   ++counters_.api_requests;
   if (faults_.edit_after_requests > 0 && counters_.api_requests == faults_.edit_after_requests) {
     store_.Touch(faults_.edit_uid, faults_.edit_fields);
@@ -150,11 +161,12 @@ std::optional<Reply> FakeServer::InjectFaults(bool* reset, int* retry_after) {
                                              std::to_string(faults_.rate_window_seconds) + " s exceeded");
   }
 
-  // Both rolls are drawn for every request that passes the limit, so that a
+  // Every roll is drawn for every request that passes the limit, so that a
   // given seed fails the same requests whatever the timing.
   std::uniform_real_distribution<double> roll(0.0, 1.0);
   const double error_roll = roll(random_);
   const double reset_roll = roll(random_);
+  const double lost_reply_roll = roll(random_);
   if (error_roll < faults_.error_rate) {
     ++counters_.injected_errors;
     static const int kStatuses[] = {500, 502, 503};
@@ -165,6 +177,7 @@ std::optional<Reply> FakeServer::InjectFaults(bool* reset, int* retry_after) {
     ++counters_.resets;
     *reset = true;
   }
+  *lose_reply = lost_reply_roll < faults_.lost_reply_rate;
   return std::nullopt;
 }
 
@@ -172,13 +185,14 @@ httplib::Server::Handler FakeServer::Api(Handler handler) {
   return [this, handler](const httplib::Request& request, httplib::Response& response) {
     if (!Authorized(request, response)) return;
     bool reset = false;
+    bool lose_reply = false;
     int retry_after = 0;
     int latency_ms = 0;
     std::optional<Reply> reply;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       latency_ms = faults_.latency_ms;
-      reply = InjectFaults(&reset, &retry_after);
+      reply = InjectFaults(&reset, &lose_reply, &retry_after);
     }
     if (latency_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(latency_ms));
     if (reset) {
@@ -191,6 +205,10 @@ httplib::Server::Handler FakeServer::Api(Handler handler) {
     if (!reply) {
       std::lock_guard<std::mutex> lock(mutex_);
       reply = handler(request);
+      if (lose_reply && reply->status < 300) {
+        ++counters_.lost_replies;
+        reply = ErrorReply(503, "internal_server_error", "injected failure after the request was applied");
+      }
     }
     WriteReply(*reply, response);
     if (retry_after > 0) response.set_header("Retry-After", std::to_string(retry_after));
@@ -290,6 +308,7 @@ json FakeServer::CountersJson() const {
   counters["rateLimited"] = counters_.rate_limited;
   counters["injectedErrors"] = counters_.injected_errors;
   counters["resets"] = counters_.resets;
+  counters["lostReplies"] = counters_.lost_replies;
   counters["listRequests"] = counters_.list_requests;
   counters["invalidCursors"] = counters_.invalid_cursors;
   counters["mergeInProgress"] = counters_.merge_in_progress;

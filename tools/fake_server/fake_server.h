@@ -28,6 +28,9 @@ struct FaultSettings {
   int rate_window_seconds = 60;  // sliding window
   double error_rate = 0;         // share of API requests answered 500, 502 or 503
   double reset_rate = 0;         // share of API requests whose answer is cut off
+  // Share of API requests that are applied and then answered 503 anyway, as
+  // when a reply is lost after the server committed the write.
+  double lost_reply_rate = 0;
   int latency_ms = 0;            // added to every API request
   std::set<std::string> merge_in_progress_uids;  // merges touching these answer 409
   double merge_in_progress_rate = 0;             // share of valid merges answered 409
@@ -70,6 +73,7 @@ class FakeServer {
     int64_t rate_limited = 0;
     int64_t injected_errors = 0;
     int64_t resets = 0;
+    int64_t lost_replies = 0;
     int64_t list_requests = 0;
     int64_t invalid_cursors = 0;
     int64_t merge_in_progress = 0;
@@ -82,7 +86,7 @@ class FakeServer {
   bool Authorized(const httplib::Request& request, httplib::Response& response);
   // Applies rate limit, edits and injected errors; returns a reply when the
   // request must not reach the handler. Called with mutex_ held.
-  std::optional<Reply> InjectFaults(bool* reset, int* retry_after);
+  std::optional<Reply> InjectFaults(bool* reset, bool* lose_reply, int* retry_after);
   std::optional<int> RateLimitRetryAfter();
 
   Reply ListContacts(const httplib::Request& request);
