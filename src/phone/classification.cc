@@ -114,6 +114,9 @@ std::string_view PieceClassifier::InvalidReason(const std::string& text,
   PhoneNumber number;
   const PhoneNumberUtil::ErrorType error = util_.Parse(text, region, &number);
   if (error != PhoneNumberUtil::NO_PARSING_ERROR) return ReasonForParseError(error);
+  std::string national_significant;
+  util_.GetNationalSignificantNumber(number, &national_significant);
+  if (IsPlaceholderDigits(national_significant)) return reason::kPlaceholder;
   return ReasonForLength(util_.IsPossibleNumberWithReason(number));
 }
 
