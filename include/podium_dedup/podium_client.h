@@ -81,7 +81,8 @@ struct PodiumClientOptions {
 
   // Client-side limiter. 0 disables it. The bucket refills at
   // (rate_limit_per_minute - rate_limit_burst) per minute, so that no
-  // 60-second window, sliding or fixed, holds more than rate_limit_per_minute.
+  // 60-second window, sliding or fixed, contains more than
+  // rate_limit_per_minute requests. Burst is clamped to 1..per_minute-1.
   int rate_limit_per_minute = 300;
   int rate_limit_burst = 3;
 
@@ -94,7 +95,7 @@ struct PodiumClientOptions {
   // [0, min(backoff_max, backoff_base * 2^(n-1))] ("full jitter").
   std::chrono::milliseconds backoff_base{500};
   std::chrono::milliseconds backoff_max{30'000};
-  // 429 answers waited out per logical request before giving up with
+  // 429 responses waited out per logical request before giving up with
   // ERR_DEDUP_API_RATE_LIMIT, and the longest Retry-After that is honoured.
   int max_rate_limit_waits = 10;
   std::chrono::seconds max_retry_after{300};
@@ -109,8 +110,8 @@ struct PodiumClientStats {
   int64_t requests = 0;             // logical requests (calls, and pages of a listing)
   int64_t attempts = 0;             // HTTP attempts sent
   int64_t retries = 0;              // attempts after the first, for any reason
-  int64_t rate_limited = 0;         // 429 / rate_limit answers seen
-  int64_t server_errors = 0;        // 5xx answers seen
+  int64_t rate_limited = 0;         // 429 / rate_limit responses seen
+  int64_t server_errors = 0;        // 5xx responses seen
   int64_t network_errors = 0;       // connection errors and timeouts seen
   int64_t cursor_restarts = 0;      // page walks restarted after invalid_cursor
   double rate_limiter_wait_seconds = 0;  // on the client-side token bucket
@@ -165,7 +166,7 @@ class PodiumClient {
   // Walks every page of GET /contacts until metadata.nextCursor is null.
   // After `invalid_cursor` the walk restarts from the first page. Within one
   // walk a uid is handed to the callback once, unless its updatedAt changed
-  // between the restarts: then the newer object is handed over again, and a
+  // between the restarts. Then the newer object is handed over again, so a
   // caller that keeps the latest object per uid ends with a consistent set.
   Result<ListContactsSummary> ListContacts(const ListContactsOptions& options,
                                            const ContactJsonCallback& on_contact);
@@ -183,10 +184,10 @@ class PodiumClient {
   Status PatchContact(const std::string& uid, const nlohmann::json& fields);
 
   // Extension: POST /contacts/{primary_uid}/merge. Returns the merged
-  // primary. NOTE: a merge is retried after 5xx and connection errors like
-  // every call; when the first attempt was applied but its reply was lost,
-  // the retry fails with ERR_DEDUP_API_INVALID_DUPLICATE_UID, so the caller
-  // rereads the contacts before treating that as a failure. Errors the caller branches on: ERR_DEDUP_API_INVALID_DUPLICATE_UID,
+  // primary. NOTE: a merge is retried after 5xx and connection errors, like
+  // every call. When the first attempt was applied but its response was
+  // lost, the retry fails with ERR_DEDUP_API_INVALID_DUPLICATE_UID, so the
+  // caller rereads the contacts before treating that as a failure. Errors the caller branches on: ERR_DEDUP_API_INVALID_DUPLICATE_UID,
   // ERR_DEDUP_API_CONTACT_NOT_FOUND, ERR_DEDUP_API_MERGE_IN_PROGRESS,
   // ERR_DEDUP_API_CROSS_LOCATION_MERGE_BLOCKED, and
   // ERR_DEDUP_API_ROUTE_NOT_FOUND when the server has no merge endpoint.
@@ -235,7 +236,7 @@ struct FetchOptions {
   std::string location_uid;   // empty: every location
   std::string updated_after;  // high-water mark of the previous run; empty: everything
   bool include_deleted = true;  // so that deletes and restores reach the index
-  // The listing asks for contacts updated after (updated_after - overlap),
+  // The listing requests contacts updated after (updated_after - overlap),
   // because the API's second resolution can hide a write made in the same
   // second as the previous high-water mark. Contacts seen again are
   // re-delivered; the index upserts by uid.
@@ -244,9 +245,9 @@ struct FetchOptions {
 };
 
 struct FetchSummary {
-  // The next run's updated_after: the max updatedAt seen, capped at the
-  // server time when the listing started so that edits made during the
-  // walk are listed again; updated_after when nothing was listed.
+  // The next run's updated_after. It is the max updatedAt seen, capped at
+  // the server time when the listing started, so that edits made during the
+  // walk are listed again. It is updated_after when nothing was listed.
   std::string high_water_mark;
   int64_t listed = 0;           // contacts in the listing
   int64_t delivered = 0;        // contacts handed to the callback

@@ -20,9 +20,9 @@ bool InLocation(const nlohmann::json& contact, const std::string& location_uid) 
 // Returns the high-water mark to store after a listing. A contact edited
 // during the walk, after its page was read, has an updatedAt later than the
 // walk's start and is not in this listing. The max updatedAt seen can still
-// be later than that edit (another contact edited after it, on a later
-// page), so the mark is capped at the server time of the first page: the
-// next pull then lists that edit again.
+// be later than that edit, because another contact on a later page may
+// have been edited after it. So the mark is capped at the server time of
+// the first page, and the next pull lists that edit again.
 std::string NextHighWaterMark(std::optional<int64_t> previous, std::optional<int64_t> max_updated,
                               std::optional<int64_t> started_at) {
   if (!max_updated) return previous ? FormatIsoTimestamp(*previous) : "";

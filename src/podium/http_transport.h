@@ -1,5 +1,5 @@
 // HttpTransport: one libcurl easy handle that sends requests and returns
-// the raw answer, with no knowledge of the Podium API.
+// the raw response, with no knowledge of the Podium API.
 //
 // The handle is reused between requests so that the connection stays open.
 // TLS peer and host verification stay on (libcurl's defaults); nothing here
@@ -26,7 +26,7 @@ struct HttpRequest {
 struct HttpResponse {
   CURLcode curl_code = CURLE_OK;
   std::string curl_error;  // libcurl's message when curl_code is not CURLE_OK
-  long status = 0;         // HTTP status, 0 when no answer arrived
+  long status = 0;         // HTTP status, 0 when no response arrived
   std::string body;
   std::optional<std::string> retry_after;  // value of the Retry-After header
   std::optional<std::string> date;         // value of the Date header

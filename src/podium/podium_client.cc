@@ -23,7 +23,7 @@ using podium_internal::PercentEncode;
 
 namespace {
 
-// What to do with the answer to one HTTP attempt.
+// What to do with the response to one HTTP attempt.
 enum class Outcome { kSuccess, kRateLimited, kRetryable, kFinal };
 
 bool IsRetryableCurlCode(CURLcode code) {
@@ -83,6 +83,17 @@ std::optional<std::chrono::seconds> ParseRetryAfter(const std::optional<std::str
   return std::chrono::seconds(std::stol(*value));
 }
 
+// Returns " (HTTP 409 merge_in_progress: message)" for an error message.
+std::string ErrorDetail(long status, const json& body) {
+  std::string detail = " (HTTP " + std::to_string(status);
+  const std::string api_code = ApiCodeOf(body);
+  if (!api_code.empty()) detail += " " + api_code;
+  if (body.is_object() && body.contains("message") && body["message"].is_string()) {
+    detail += ": " + body["message"].get<std::string>();
+  }
+  return detail + ")";
+}
+
 std::chrono::duration<double> Seconds(double value) { return std::chrono::duration<double>(value); }
 
 }  // namespace
@@ -122,7 +133,7 @@ class PodiumClient::Impl {
   }
 
   // Sends `call` with the rate limiter and the retry policy, and returns
-  // the parsed body of a 2xx answer. Sets `server_time` from the answer's
+  // the parsed body of a 2xx response. Sets `server_time` from the response's
   // Date header when the caller passes one and the header is present.
   Result<json> Call(const ApiCall& call, std::optional<int64_t>* server_time = nullptr);
 
@@ -190,18 +201,16 @@ Error PodiumClient::Impl::FinalError(const ApiCall& call, const HttpResponse& re
                  where + " on " + options_.base_url + " failed: " + response.curl_error +
                      "; check that the API URL is right and the server is reachable"};
   }
+
   const std::string api_code = ApiCodeOf(body);
-  const std::string api_message =
-      body.is_object() && body.contains("message") && body["message"].is_string() ? body["message"].get<std::string>() : "";
-  const std::string detail = " (HTTP " + std::to_string(response.status) + (api_code.empty() ? "" : " " + api_code) +
-                             (api_message.empty() ? "" : ": " + api_message) + ")";
+  const std::string detail = ErrorDetail(response.status, body);
   if (response.status == 401) {
     return Error{kErrAuthUnauthenticated, where + " was rejected" + detail + "; check the access token in $" +
                                               options_.token_env + " and that it has not expired"};
   }
   if (response.status == 403) {
-    return Error{kErrAuthForbidden, where + " was refused" + detail + "; the token needs the read_contacts and "
-                                                                      "write_contacts scopes"};
+    return Error{kErrAuthForbidden,
+                 where + " was refused" + detail + "; the token needs the read_contacts and write_contacts scopes"};
   }
   if (response.status == 429 || api_code == "rate_limit") {
     return Error{kErrApiRateLimit, where + " stayed rate-limited" + detail + " after " +
@@ -211,6 +220,7 @@ Error PodiumClient::Impl::FinalError(const ApiCall& call, const HttpResponse& re
   if (response.status >= 500 && api_code.empty()) {
     return Error{kErrApiServerError, where + " failed" + detail + "; retry later"};
   }
+
   std::string code = api_code.empty() ? std::string(kErrApiUnexpected) : ApiErrorCodeFor(api_code);
   if (response.status >= 200 && response.status < 300) code = kErrApiBadResponse;
   return Error{code, where + " failed" + detail};
@@ -228,7 +238,7 @@ Result<json> PodiumClient::Impl::Call(const ApiCall& call, std::optional<int64_t
 
     if (outcome == Outcome::kSuccess) {
       if (body.is_discarded()) {
-        return Error{kErrApiBadResponse, call.method + " " + call.path + " answered HTTP " +
+        return Error{kErrApiBadResponse, call.method + " " + call.path + " returned HTTP " +
                                              std::to_string(response.status) + " with a body that is not JSON"};
       }
       if (server_time != nullptr && response.date) {
@@ -331,7 +341,7 @@ Result<std::optional<json>> PodiumClient::GetContact(const std::string& identifi
   }
   json data = DataOf(body.value());
   if (!data.is_object()) {
-    return Error{kErrApiBadResponse, "GET " + ContactPath(identifier) + " answered without a contact object in data"};
+    return Error{kErrApiBadResponse, "GET " + ContactPath(identifier) + " returned no contact object in data"};
   }
   return std::optional<json>(std::move(data));
 }
@@ -341,7 +351,7 @@ Result<std::string> PodiumClient::CreateContact(const json& contact) {
   if (!body.ok()) return body.error();
   const json data = DataOf(body.value());
   if (!data.is_object() || !data.contains("identifier") || !data["identifier"].is_string()) {
-    return Error{kErrApiBadResponse, "POST /contacts answered without data.identifier"};
+    return Error{kErrApiBadResponse, "POST /contacts returned no data.identifier"};
   }
   return data["identifier"].get<std::string>();
 }
@@ -355,7 +365,7 @@ Result<json> PodiumClient::MergeContacts(const std::string& primary_uid, const s
   Result<json> body = impl_->Call({"POST", path, "", {{"duplicateUids", duplicate_uids}}});
   if (!body.ok()) return body.error();
   json data = DataOf(body.value());
-  if (!data.is_object()) return Error{kErrApiBadResponse, "POST " + path + " answered without the merged contact"};
+  if (!data.is_object()) return Error{kErrApiBadResponse, "POST " + path + " returned no merged contact in data"};
   return data;
 }
 
@@ -390,7 +400,7 @@ Result<std::vector<PodiumLocation>> PodiumClient::ListLocations() {
   Result<json> body = impl_->Call({"GET", "/locations", "", nullptr});
   if (!body.ok()) return body.error();
   const json data = DataOf(body.value());
-  if (!data.is_array()) return Error{kErrApiBadResponse, "GET /locations answered without a data array"};
+  if (!data.is_array()) return Error{kErrApiBadResponse, "GET /locations returned no data array"};
   std::vector<PodiumLocation> locations;
   for (const json& location : data) {
     if (!location.is_object() || !location.contains("uid") || !location["uid"].is_string()) continue;
@@ -445,10 +455,10 @@ Result<ListContactsSummary> PodiumClient::ListContacts(const ListContactsOptions
     }
 
     const json data = DataOf(body.value());
-    if (!data.is_array()) return Error{kErrApiBadResponse, "GET /contacts answered without a data array"};
+    if (!data.is_array()) return Error{kErrApiBadResponse, "GET /contacts returned no data array"};
     ++summary.pages;
     if (!started_at) {
-      // Without a Date header the client's clock stands in for the server's.
+      // Without a Date header, the client's clock replaces the server's.
       started_at = server_time ? *server_time : static_cast<int64_t>(std::time(nullptr));
       summary.started_at = FormatIsoTimestamp(*started_at);
     }

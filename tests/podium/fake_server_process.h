@@ -101,7 +101,7 @@ inline std::vector<nlohmann::json> WriteGeneratedContacts(const std::filesystem:
 }
 
 struct HttpAnswer {
-  long status = 0;  // 0 when the request failed before an answer
+  long status = 0;  // 0 when the request failed before a response
   nlohmann::json body;
 };
 

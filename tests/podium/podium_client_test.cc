@@ -158,7 +158,8 @@ TEST_F(PodiumClientTest, SurvivesRateLimitAndServerErrors) {
 }
 
 TEST_F(PodiumClientTest, RetriesCutOffAnswers) {
-  // As above, the seed fixes which answers are cut off; with it no page is cut off 4 times in a row.
+  // As above, the seed fixes which responses are cut off. With it, no page
+  // is cut off 4 times in a row.
   StartServer({"--reset-rate", "0.2", "--seed", "1"});
   auto client = MakeClient(Options());
   ASSERT_NE(client, nullptr);
@@ -259,6 +260,21 @@ TEST_F(PodiumClientTest, LostMergeReplyRetriesIntoInvalidDuplicate) {
   EXPECT_EQ(server_.Counters()["merges"], 1);  // the first attempt was applied
 }
 
+TEST_F(PodiumClientTest, EditAfterRequestsTouchesContact) {
+  StartServer({"--edit-after-requests", "3", "--edit-uid", "c-000001"});
+  auto client = MakeClient(Options());
+  ASSERT_NE(client, nullptr);
+  const std::string before = contacts_[0]["updatedAt"].get<std::string>();
+
+  ListAll(*client);
+
+  Result<std::optional<json>> contact = client->GetContact("c-000001");
+  ASSERT_TRUE(contact.ok());
+  ASSERT_TRUE(contact.value().has_value());
+  EXPECT_GT((*contact.value())["updatedAt"].get<std::string>(), before);
+  EXPECT_EQ(server_.Counters()["touches"], 1);
+}
+
 TEST_F(PodiumClientTest, WritesInOneSecondGetDistinctTimestamps) {
   StartServer();
   auto client = MakeClient(Options());
@@ -268,7 +284,8 @@ TEST_F(PodiumClientTest, WritesInOneSecondGetDistinctTimestamps) {
   for (int i = 0; i < 5; ++i) {
     ASSERT_TRUE(client->PatchContact("c-000001", {{"name", "Name " + std::to_string(i)}}).ok());
     Result<std::optional<json>> contact = client->GetContact("c-000001");
-    ASSERT_TRUE(contact.ok() && contact.value().has_value());
+    ASSERT_TRUE(contact.ok());
+    ASSERT_TRUE(contact.value().has_value());
     stamps.insert((*contact.value())["updatedAt"].get<std::string>());
   }
   EXPECT_EQ(stamps.size(), 5u);
@@ -362,7 +379,7 @@ TEST_F(PodiumClientTest, UnreachableServerIsNetworkError) {
   EXPECT_EQ(client->stats().network_errors, 2);
 }
 
-TEST_F(PodiumClientTest, TokenErrorsAndNetworkErrorsHaveDistinctExitPrefixes) {
+TEST_F(PodiumClientTest, ErrorPrefixesAreDistinct) {
   // main() maps error-code prefixes to exit codes, so these must differ.
   const std::set<std::string> prefixes = {std::string(kErrTokenMissing).substr(0, 15),
                                           std::string(kErrAuthUnauthenticated).substr(0, 14),
@@ -460,7 +477,8 @@ TEST_F(PodiumClientTest, MergeMovesConversationsAndSoftDeletes) {
   EXPECT_EQ(merged.value()["conversations"],
             json::parse(R"([{"uid":"conv-c-000001"},{"uid":"conv-c-000005"}])"));
   Result<std::optional<json>> duplicate = client->GetContact("c-000005");
-  ASSERT_TRUE(duplicate.ok() && duplicate.value().has_value());
+  ASSERT_TRUE(duplicate.ok());
+  ASSERT_TRUE(duplicate.value().has_value());
   EXPECT_FALSE((*duplicate.value())["deletedAt"].is_null());
   EXPECT_EQ((*duplicate.value())["conversations"], json::array());
 
@@ -487,7 +505,8 @@ TEST_F(PodiumClientTest, SoftDeleteAndRestore) {
 
   ASSERT_TRUE(client->DeleteContact("c-000003").ok());
   Result<std::optional<json>> deleted = client->GetContact("c-000003");
-  ASSERT_TRUE(deleted.ok() && deleted.value().has_value());
+  ASSERT_TRUE(deleted.ok());
+  ASSERT_TRUE(deleted.value().has_value());
   EXPECT_TRUE((*deleted.value())["deletedAt"].is_string());
   EXPECT_EQ(ListAll(*client).count("c-000003"), 0u);
   ListContactsOptions with_deleted;
@@ -555,7 +574,8 @@ TEST_F(PodiumClientTest, ConsentTagsAndLocations) {
   ASSERT_TRUE(client->AddTag("c-000007", "tag-vip").ok());
   ASSERT_TRUE(client->PatchContact("c-000007", {{"emailOptOut", true}}).ok());
   Result<std::optional<json>> contact = client->GetContact("c-000007");
-  ASSERT_TRUE(contact.ok() && contact.value().has_value());
+  ASSERT_TRUE(contact.ok());
+  ASSERT_TRUE(contact.value().has_value());
   const json& object = *contact.value();
   EXPECT_EQ(object["marketingOptOut"], true);
   EXPECT_EQ(object["emailOptOut"], true);

@@ -3,8 +3,8 @@
 //
 // Implementation notes:
 //   - State is the contact JSON objects themselves, in load/creation order.
-//     Each contact has a sequence number; a page cursor names the last
-//     sequence number returned, so an edit during a page walk neither moves
+//     Each contact has a sequence number, and a page cursor names the last
+//     sequence number returned. So an edit during a page walk neither moves
 //     a contact nor hides it, and new contacts appear at the end.
 //   - Every write sets updatedAt from a logical clock:
 //     max(wall clock, previous updatedAt + 1 s). Two writes therefore never
@@ -33,7 +33,7 @@ namespace podium_dedup::fake_server {
 
 using nlohmann::json;
 
-// An HTTP answer: status and JSON body.
+// An HTTP response: status and JSON body.
 struct Reply {
   int status = 200;
   json body;
@@ -86,7 +86,7 @@ class FakePodium {
   Reply Delete(const std::string& identifier, bool hard);
   Reply Restore(const std::string& uid);
   // Extension merge. `in_progress` receives the uids of a valid merge and
-  // returns true to answer 409 merge_in_progress (fault injection).
+  // returns true to fail with 409 merge_in_progress (fault injection).
   Reply Merge(const std::string& primary_uid, const json& body,
               const std::function<bool(const std::vector<std::string>&)>& in_progress);
   Reply OptOut(const json& body);

@@ -26,10 +26,10 @@ namespace podium_dedup::fake_server {
 struct FaultSettings {
   int rate_limit = 300;          // API requests per window; 0 disables the limit
   int rate_window_seconds = 60;  // sliding window
-  double error_rate = 0;         // share of API requests answered 500, 502 or 503
-  double reset_rate = 0;         // share of API requests whose answer is cut off
-  // Share of API requests that are applied and then answered 503 anyway, as
-  // when a reply is lost after the server committed the write.
+  double error_rate = 0;         // share of API requests that fail with 500, 502 or 503
+  double reset_rate = 0;         // share of API responses cut off after the headers
+  // Share of API requests that are applied and then fail with 503 anyway,
+  // as when a response is lost after the server committed the write.
   double lost_reply_rate = 0;
   int latency_ms = 0;            // added to every API request
   std::set<std::string> merge_in_progress_uids;  // merges touching these answer 409

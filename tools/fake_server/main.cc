@@ -143,7 +143,7 @@ int Run(const Flags& flags) {
   const sigset_t signals = BlockStopSignals();
   httplib::Server server;
   // stop() waits for connections that idle in keep-alive, so a short
-  // timeout keeps SIGTERM prompt while a client still holds a connection.
+  // timeout keeps SIGTERM prompt while a client keeps a connection open.
   server.set_keep_alive_timeout(1);
   fake.Register(server);
   if (!flags.quiet) LogRequests(server);
