@@ -20,8 +20,9 @@ struct CandidateCluster {
 
 // Re-clusters the live contacts of the index at `db_path`: FindClusters on
 // each location's rows, and on the union of the rows of each same-entity
-// group of locations. A cluster found in several locations (its members all
-// belong to each of them) is kept once. With a non-empty `only_cluster_id`
+// group of locations. As find-duplicates does, a cluster that shares a
+// member with another cluster (or is found in several locations) goes to
+// review. Each cluster id is kept once; with a non-empty `only_cluster_id`
 // only that cluster is kept.
 Result<std::vector<CandidateCluster>> LoadCandidateClusters(const std::string& db_path, const Settings& settings,
                                                             const std::string& only_cluster_id, Logger& logger);

@@ -1,6 +1,8 @@
 // Merge plans: which member is the primary, what it keeps and gains, and
 // the API calls that carry the merge out, computed before any call is made.
 #include <algorithm>
+#include <cctype>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -51,18 +53,32 @@ void CheckMergeable(const Cluster& cluster, const PlanOptions& options, MergePla
   plan->mergeable = plan->review_reasons.empty();
 }
 
+using ValuesOf = std::function<std::vector<std::string>(const IndexedContact&)>;
+using KeyOf = std::function<std::string(const std::string&)>;
+
+std::string SameValue(const std::string& value) { return value; }
+
+std::string LowerCase(std::string value) {
+  for (char& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return value;
+}
+
 // Lists each value of `field` that the primary keeps and each value that a
-// duplicate has and the primary lacks. Up to `carried_limit` of those are
-// gained (no limit when negative); the rest are marked not_carried.
-void PlanListField(const std::string& field, const std::vector<std::string>& primary_values,
-                   const std::vector<const IndexedContact*>& duplicates,
-                   const std::function<std::vector<std::string>(const Contact&)>& values_of, int carried_limit,
-                   const std::string& primary_uid, MergePlan* plan, std::vector<std::pair<std::string, std::string>>* gained) {
-  std::set<std::string> seen(primary_values.begin(), primary_values.end());
-  for (const std::string& value : primary_values) plan->fields.push_back({field, std::string(kFieldActionKeep), primary_uid, value});
+// duplicate has and the primary lacks (compared by `key_of`). Up to
+// `carried_limit` of those are gained (no limit when negative); the rest are
+// marked not_carried.
+void PlanListField(const std::string& field, const IndexedContact& primary,
+                   const std::vector<const IndexedContact*>& duplicates, const ValuesOf& values_of,
+                   const KeyOf& key_of, int carried_limit, MergePlan* plan,
+                   std::vector<std::pair<std::string, std::string>>* gained) {
+  std::set<std::string> seen;
+  for (const std::string& value : values_of(primary)) {
+    if (!seen.insert(key_of(value)).second) continue;
+    plan->fields.push_back({field, std::string(kFieldActionKeep), primary.contact.uid, value});
+  }
   for (const IndexedContact* duplicate : duplicates) {
-    for (const std::string& value : values_of(duplicate->contact)) {
-      if (value.empty() || !seen.insert(value).second) continue;
+    for (const std::string& value : values_of(*duplicate)) {
+      if (value.empty() || !seen.insert(key_of(value)).second) continue;
       const bool carried = carried_limit < 0 || static_cast<int>(gained->size()) < carried_limit;
       const std::string_view action = carried ? kFieldActionGain : kFieldActionNotCarried;
       plan->fields.push_back({field, std::string(action), duplicate->contact.uid, value});
@@ -101,36 +117,49 @@ void PlanScalarFields(const Contact& primary, const std::vector<const IndexedCon
 // the contact's email and phone rather than an addition to a list: the
 // primary gains a value only when it has none, and further values stay on
 // the soft-deleted duplicate (not_carried).
-void PlanContactPoints(const Contact& primary, const std::vector<const IndexedContact*>& duplicates, MergePlan* plan) {
+void PlanContactPoints(const IndexedContact& primary, const std::vector<const IndexedContact*>& duplicates,
+                       MergePlan* plan) {
   std::vector<std::pair<std::string, std::string>> gained;
-  PlanListField("emails", primary.emails, duplicates, [](const Contact& c) { return c.emails; },
-                primary.emails.empty() ? 1 : 0, primary.uid, plan, &gained);
+  const auto emails = [](const IndexedContact& c) { return c.contact.emails; };
+  PlanListField("emails", primary, duplicates, emails, LowerCase, primary.contact.emails.empty() ? 1 : 0, plan,
+                &gained);
   if (!gained.empty()) plan->primary_patch["email"] = gained.front().second;
 
+  // Phones are compared and written as E.164, so that "0412 345 678" and
+  // "+61 412 345 678" are one number. A raw value that is not a valid
+  // number stays on its duplicate.
   gained.clear();
-  PlanListField("phoneNumbers", primary.phones, duplicates, [](const Contact& c) { return c.phones; },
-                primary.phones.empty() ? 1 : 0, primary.uid, plan, &gained);
+  const auto phones = [](const IndexedContact& c) {
+    std::vector<std::string> e164;
+    for (const NormalizedPhone& phone : c.phones) e164.push_back(phone.e164);
+    return e164;
+  };
+  PlanListField("phoneNumbers", primary, duplicates, phones, SameValue, primary.contact.phones.empty() ? 1 : 0, plan,
+                &gained);
   if (!gained.empty()) plan->primary_patch["phoneNumber"] = gained.front().second;
 }
 
-std::vector<std::string> TagUids(const Contact& contact) {
+std::vector<std::string> TagUids(const IndexedContact& row) {
   std::vector<std::string> uids;
-  for (const Tag& tag : contact.tags) uids.push_back(tag.uid);
+  for (const Tag& tag : row.contact.tags) uids.push_back(tag.uid);
   return uids;
 }
 
-std::vector<std::string> AttributeUids(const Contact& contact) {
+std::vector<std::string> ConversationUids(const IndexedContact& row) { return row.contact.conversation_uids; }
+
+std::vector<std::string> AttributeUids(const IndexedContact& row) {
   std::vector<std::string> uids;
-  for (const auto& [uid, value] : contact.attributes) {
+  for (const auto& [uid, value] : row.contact.attributes) {
     if (!value.empty()) uids.push_back(uid);
   }
   return uids;
 }
 
-void PlanCollections(const Contact& primary, const std::vector<const IndexedContact*>& duplicates, MergePlan* plan) {
+void PlanCollections(const IndexedContact& primary, const std::vector<const IndexedContact*>& duplicates,
+                     MergePlan* plan) {
   const bool compose = plan->strategy == MergeStrategy::kCompose;
   std::vector<std::pair<std::string, std::string>> gained;
-  PlanListField("tags", TagUids(primary), duplicates, TagUids, -1, primary.uid, plan, &gained);
+  PlanListField("tags", primary, duplicates, TagUids, SameValue, -1, plan, &gained);
   if (compose) {
     for (const auto& [source, tag_uid] : gained) plan->tags_to_add.push_back(tag_uid);
   }
@@ -139,10 +168,9 @@ void PlanCollections(const Contact& primary, const std::vector<const IndexedCont
   // cannot. Neither can write attributes, so a duplicate's attribute values
   // stay on the soft-deleted duplicate and in the audit log.
   gained.clear();
-  PlanListField("conversations", primary.conversation_uids, duplicates,
-                [](const Contact& c) { return c.conversation_uids; }, compose ? 0 : -1, primary.uid, plan, &gained);
+  PlanListField("conversations", primary, duplicates, ConversationUids, SameValue, compose ? 0 : -1, plan, &gained);
   gained.clear();
-  PlanListField("attributes", AttributeUids(primary), duplicates, AttributeUids, 0, primary.uid, plan, &gained);
+  PlanListField("attributes", primary, duplicates, AttributeUids, SameValue, 0, plan, &gained);
 }
 
 // Channels to opt out through the campaigns endpoint, for the compose
@@ -261,8 +289,8 @@ Result<MergePlan> PlanMerge(const Cluster& cluster, const std::vector<const Inde
 
   CheckMergeable(cluster, options, &plan);
   PlanScalarFields(primary->contact, duplicates, &plan);
-  PlanContactPoints(primary->contact, duplicates, &plan);
-  PlanCollections(primary->contact, duplicates, &plan);
+  PlanContactPoints(*primary, duplicates, &plan);
+  PlanCollections(*primary, duplicates, &plan);
   if (plan.strategy == MergeStrategy::kCompose) {
     plan.opt_out_channels = OptOutChannels(plan.opt_out_union, primary->contact, rows);
     CheckComposeConsent(primary->contact, &plan);
