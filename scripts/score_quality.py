@@ -174,6 +174,38 @@ def classify_missed(pairs, rows, phone_field):
     return counts
 
 
+def run_generated(binary, workdir, people, seed, log):
+    """Score a generated tenant; the truth's merge groups are the true pairs."""
+    tenant = os.path.join(workdir, "generated.jsonl")
+    truth_path = os.path.join(workdir, "generated-truth.json")
+    clusters = os.path.join(workdir, "generated-clusters.json")
+    run([binary, "generate", "--people", str(people), "--seed", str(seed), "--locations", "3", "--output", tenant,
+         "--truth", truth_path, "--force", "--quiet"], log)
+    run([binary, "find-duplicates", "--input", tenant, "--region", "AU", "--db",
+         os.path.join(workdir, "generated.sqlite"), "--output", clusters, "--force", "--quiet"], log)
+    with open(truth_path, encoding="utf-8") as handle:
+        truth_file = json.load(handle)
+    truth = set()
+    for group in truth_file["mergeGroups"]:
+        truth |= pairs_of(group["contacts"])
+    rows = {}
+    with open(tenant, encoding="utf-8") as handle:
+        for line in handle:
+            contact = json.loads(line)
+            rows[contact["uid"]] = {"name": contact.get("name") or "", "person": truth_file["contactPerson"].get(
+                contact["uid"], ""), "phones": " / ".join(contact.get("phoneNumbers") or [])}
+    title = "Generated tenant (%d people, seed %d)" % (people, seed)
+    results = [
+        (title, "auto-merge clusters", score(cluster_pairs(clusters, True), truth)),
+        (title, "everything surfaced (all clusters)", score(cluster_pairs(clusters, False), truth)),
+    ]
+    examples = {
+        "auto-merge false positives": sorted(cluster_pairs(clusters, True) - truth),
+        "surfaced false positives": sorted(cluster_pairs(clusters, False) - truth),
+    }
+    return results, examples, rows, ["name", "person", "phones"]
+
+
 def format_ratio(value):
     return "n/a" if value is None else "%.3f" % value
 
@@ -205,6 +237,9 @@ def main():
                         help="folder with fodors-zagat/ and febrl/ (default: ../shared/data)")
     parser.add_argument("--workdir", help="folder for the index files and outputs (default: a temporary folder)")
     parser.add_argument("--examples", type=int, default=10, help="example pairs printed per kind of error")
+    parser.add_argument("--generated-people", type=int, default=20000,
+                        help="people in the generated tenant that is scored too; 0 skips it")
+    parser.add_argument("--generated-seed", type=int, default=7, help="seed of the generated tenant")
     args = parser.parse_args()
 
     for needed in (args.binary, os.path.join(args.data, "fodors-zagat"), os.path.join(args.data, "febrl")):
@@ -217,14 +252,19 @@ def main():
         log = []
         fz = run_fodors_zagat(args.binary, os.path.join(args.data, "fodors-zagat"), workdir, log)
         febrl = run_febrl(args.binary, os.path.join(args.data, "febrl"), workdir, log)
+        generated = None
+        if args.generated_people > 0:
+            generated = run_generated(args.binary, workdir, args.generated_people, args.generated_seed, log)
 
         print("Commands:\n")
         for command in log:
             print("    " + command)
         print()
-        print_table(fz[0] + febrl[0])
+        print_table(fz[0] + febrl[0] + (generated[0] if generated else []))
         print_examples("Fodor's/Zagat (one location)", fz[1], fz[2], fz[3], args.examples)
         print_examples("Febrl", febrl[1], febrl[2], febrl[3], args.examples)
+        if generated:
+            print_examples("Generated tenant", generated[1], generated[2], generated[3], args.examples)
 
 
 if __name__ == "__main__":
