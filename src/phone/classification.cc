@@ -69,33 +69,41 @@ PieceVerdict PieceClassifier::Classify(std::string_view text, std::string_view e
   if (IsPlaceholderDigits(digits)) return {std::nullopt, reason::kPlaceholder};
 
   PhoneNumber number;
-  std::optional<NormalizedPhone> valid = ParseValid(input, region_code, &number);
+  const PhoneNumberUtil::ErrorType error = util_.Parse(input, region_code, &number);
+  std::optional<ValidReading> valid;
+  if (error == PhoneNumberUtil::NO_PARSING_ERROR) valid = ValidNumber(number);
   // "0061 ..." in a region that dials abroad with another prefix (AU uses
   // 0011): read "00" as '+' only when the national reading was not valid.
-  if (!valid && !international && digits.starts_with("00")) {
-    valid = ParseValid("+" + digits.substr(2), region_code, &number);
+  PhoneNumber international_reading;
+  if (!valid && !international && digits.starts_with("00") &&
+      util_.Parse("+" + digits.substr(2), region_code, &international_reading) ==
+          PhoneNumberUtil::NO_PARSING_ERROR) {
+    valid = ValidNumber(international_reading);
   }
   if (valid) {
-    std::string national_significant;
-    util_.GetNationalSignificantNumber(number, &national_significant);
-    if (IsPlaceholderDigits(national_significant)) return {std::nullopt, reason::kPlaceholder};
-    valid->extension = std::string(extension);
-    return {std::move(valid), {}};
+    if (IsPlaceholderDigits(valid->national_significant)) return {std::nullopt, reason::kPlaceholder};
+    valid->phone.extension = std::string(extension);
+    return {std::move(valid->phone), {}};
   }
   if (!international && IsShortCode(digits, region_code)) return {std::nullopt, reason::kShortCode};
-  return {std::nullopt, InvalidReason(input, region_code)};
+  if (error != PhoneNumberUtil::NO_PARSING_ERROR) return {std::nullopt, ReasonForParseError(error)};
+  return {std::nullopt, InvalidReason(number)};
 }
 
-std::optional<NormalizedPhone> PieceClassifier::ParseValid(const std::string& text,
-                                                           const std::string& region,
-                                                           PhoneNumber* number) const {
-  if (util_.Parse(text, region, number) != PhoneNumberUtil::NO_PARSING_ERROR) return std::nullopt;
-  if (!util_.IsValidNumber(*number)) return std::nullopt;
-  NormalizedPhone normalized;
-  util_.Format(*number, PhoneNumberUtil::E164, &normalized.e164);
-  util_.Format(*number, PhoneNumberUtil::NATIONAL, &normalized.national);
-  util_.GetRegionCodeForNumber(*number, &normalized.country);
-  return normalized;
+// Calls GetRegionCodeForNumber once and checks validity in that region,
+// which is what PhoneNumberUtil::IsValidNumber does internally, so the
+// region lookup is not paid twice.
+std::optional<PieceClassifier::ValidReading> PieceClassifier::ValidNumber(
+    const PhoneNumber& number) const {
+  std::string country;
+  util_.GetRegionCodeForNumber(number, &country);
+  if (!util_.IsValidNumberForRegion(number, country)) return std::nullopt;
+  ValidReading reading;
+  reading.phone.country = std::move(country);
+  util_.Format(number, PhoneNumberUtil::E164, &reading.phone.e164);
+  util_.Format(number, PhoneNumberUtil::NATIONAL, &reading.phone.national);
+  util_.GetNationalSignificantNumber(number, &reading.national_significant);
+  return reading;
 }
 
 // Short codes (000, 911, 112) are checked only for text that is not a valid
@@ -109,11 +117,7 @@ bool PieceClassifier::IsShortCode(const std::string& digits, const std::string& 
   return short_info_.IsValidShortNumberForRegion(number, region);
 }
 
-std::string_view PieceClassifier::InvalidReason(const std::string& text,
-                                                const std::string& region) const {
-  PhoneNumber number;
-  const PhoneNumberUtil::ErrorType error = util_.Parse(text, region, &number);
-  if (error != PhoneNumberUtil::NO_PARSING_ERROR) return ReasonForParseError(error);
+std::string_view PieceClassifier::InvalidReason(const PhoneNumber& number) const {
   std::string national_significant;
   util_.GetNationalSignificantNumber(number, &national_significant);
   if (IsPlaceholderDigits(national_significant)) return reason::kPlaceholder;

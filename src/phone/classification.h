@@ -41,10 +41,16 @@ class PieceClassifier {
                         std::string_view region) const;
 
  private:
-  std::optional<NormalizedPhone> ParseValid(const std::string& text, const std::string& region,
-                                            i18n::phonenumbers::PhoneNumber* number) const;
+  // A valid number with the national significant number that the
+  // placeholder check needs.
+  struct ValidReading {
+    NormalizedPhone phone;
+    std::string national_significant;
+  };
+
+  std::optional<ValidReading> ValidNumber(const i18n::phonenumbers::PhoneNumber& number) const;
   bool IsShortCode(const std::string& digits, const std::string& region) const;
-  std::string_view InvalidReason(const std::string& text, const std::string& region) const;
+  std::string_view InvalidReason(const i18n::phonenumbers::PhoneNumber& number) const;
 
   const i18n::phonenumbers::PhoneNumberUtil& util_;
   i18n::phonenumbers::ShortNumberInfo short_info_;
