@@ -6,8 +6,9 @@
 // region and keeps only the numbers that libphonenumber calls valid.
 // Everything it rejects gets a stable snake_case reason (docs/errors.md).
 //
-// Thread safety: a PhoneNormalizer is immutable after construction, and
-// Normalize() may be called from several threads at once.
+// Thread safety: the options of a PhoneNormalizer are fixed at
+// construction, and Normalize() may be called from several threads at once.
+// Its result cache and the normalized blocklist are guarded by mutexes.
 #ifndef PODIUM_DEDUP_PHONE_H_
 #define PODIUM_DEDUP_PHONE_H_
 

@@ -13,7 +13,7 @@
 
 namespace podium_dedup::phone_internal {
 
-// A valid number, or the reason why the text is none.
+// A valid number, or the reason the text gave no valid number.
 struct PieceVerdict {
   std::optional<NormalizedPhone> number;
   std::string_view reason;  // one of reason::, set when `number` is empty
@@ -25,7 +25,8 @@ struct PieceVerdict {
 bool IsPlaceholderDigits(std::string_view digits);
 
 // Wraps libphonenumber's PhoneNumberUtil and ShortNumberInfo. Const and
-// thread-safe, because both libphonenumber classes are safe to share.
+// thread-safe: the only mutable state of both libphonenumber classes is a
+// regular-expression cache that libphonenumber guards with a lock.
 class PieceClassifier {
  public:
   PieceClassifier();

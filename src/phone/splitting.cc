@@ -25,8 +25,8 @@ std::string Trim(std::string_view text) {
 }
 
 bool IsExtensionWord(std::string_view word) {
-  static constexpr std::array<std::string_view, 11> kMarkers = {
-      "x", "ex", "ext", "extn", "extension", "opt", "option", "p", "w", "pause", "wait"};
+  static constexpr std::array<std::string_view, 7> kMarkers = {
+      "x", "ex", "ext", "extn", "extension", "opt", "option"};
   std::string lower(word);
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -82,7 +82,17 @@ class FieldSplitter {
     const std::string_view word = text_.substr(start, pos_ - start);
     if (pos_ < text_.size() && text_[pos_] == '.') ++pos_;
     if (IsExtensionWord(word) && CurrentHasDigits()) return ReadExtension();
+    if (IsDialerPause(start, word)) return ReadExtension();
     Flush();
+  }
+
+  // A dialer's pause ('p') or wait ('w') counts only between digits, as in
+  // "0491570156p12": with spaces around it, "w" is more likely the label
+  // "work" before another number.
+  bool IsDialerPause(size_t start, std::string_view word) const {
+    if (word != "p" && word != "w" && word != "P" && word != "W") return false;
+    if (start == 0 || !IsAsciiDigit(text_[start - 1])) return false;
+    return pos_ < text_.size() && IsAsciiDigit(text_[pos_]);
   }
 
   void Semicolon() {

@@ -18,7 +18,8 @@ struct Candidate {
   // holds by parsing.
   std::vector<std::string> parts;
   // Digits after an extension marker (x, ext., #, ",,", ";ext=", opt,
-  // option), or empty. A marker with no digits after it sets nothing.
+  // option, or a dialer pause 'p' or 'w' written between digits), or empty.
+  // A marker with no digits after it sets nothing.
   std::string extension;
 
   // Returns the parts joined back into the text as written.

@@ -54,6 +54,9 @@ INSTANTIATE_TEST_SUITE_P(
         SplitCase{"OptionMarker", "0491 570 156 option 2", {"0491 570 156#2"}},
         SplitCase{"PlusAfterDigitsSplits", "+61 491 570 156 +61 2 5550 1234",
                   {"+61 491 570 156#", "+61 2 5550 1234#"}},
+        SplitCase{"DialerPauseBetweenDigits", "0491570156p12", {"0491570156#12"}},
+        SplitCase{"SpacedWIsLabel", "h 0491 570 156 w 02 5550 1234",
+                  {"0491 570 156#", "02 5550 1234#"}},
         SplitCase{"NoDigitsNoCandidate", "Bob (work)", {}}));
 
 }  // namespace
