@@ -106,6 +106,8 @@ void Emit(CleanWriter& writer, MappedCodePoint mapped, std::string_view original
   }
 }
 
+constexpr std::string_view kWrappingPunctuation = " ()[]{}<>-_.,;:!?*'\"";
+
 std::string ToLowerAscii(std::string_view text) {
   std::string lower(text);
   std::transform(lower.begin(), lower.end(), lower.begin(),
@@ -146,7 +148,10 @@ bool IsEmptyLike(std::string_view cleaned) {
   static constexpr std::array<std::string_view, 14> kEmptyWords = {
       "n/a", "na", "n.a.", "n.a", "none", "null", "nil", "unknown",
       "no phone", "no number", "not available", "tbd", "tba", "undefined"};
-  const std::string lower = ToLowerAscii(cleaned);
+  // Punctuation around the word does not change it: "(none)", "N/A.", "-unknown-".
+  const size_t first = cleaned.find_first_not_of(kWrappingPunctuation);
+  const size_t last = cleaned.find_last_not_of(kWrappingPunctuation);
+  const std::string lower = ToLowerAscii(cleaned.substr(first, last - first + 1));
   return std::find(kEmptyWords.begin(), kEmptyWords.end(), lower) != kEmptyWords.end();
 }
 

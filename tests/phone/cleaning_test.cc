@@ -43,7 +43,8 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(EmptyLike, RecognizesWordsAndPunctuation) {
   for (const char* value : {"", "-", "--", "()", "?", "N/A", "n/a", "NA", "none", "None", "NULL",
-                            "nil", "unknown", "Unknown", "TBD", "no phone"}) {
+                            "nil", "unknown", "Unknown", "TBD", "no phone", "(none)", "N/A.",
+                            "-unknown-", "\"null\""}) {
     EXPECT_TRUE(IsEmptyLike(value)) << value;
   }
 }
