@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_set>
+#include <utility>
 
 #include <phonenumbers/phonenumberutil.h>
 
@@ -56,6 +58,8 @@ struct PhoneNormalizer::Impl {
   PhoneFieldResult NormalizeCleaned(const std::string& cleaned, const std::string& region) const;
   void ResolveCandidate(const Candidate& candidate, const std::string& region,
                         PhoneFieldResult& result) const;
+  bool SplitAtSpace(const std::string& text, const std::string& extension,
+                    const std::string& region, PhoneFieldResult& result) const;
   PieceVerdict ClassifyWithFallback(const std::string& text, const std::string& extension,
                                     const std::string& region) const;
   PieceVerdict ClassifyInFallbacks(const std::string& text, const std::string& extension,
@@ -132,7 +136,12 @@ void PhoneNormalizer::Impl::ResolveCandidate(const Candidate& candidate, const s
                                              PhoneFieldResult& result) const {
   const std::string whole = candidate.Joined();
   if (candidate.parts.size() == 1) {
-    AddVerdict(whole, ClassifyWithFallback(whole, candidate.extension, region), result);
+    PieceVerdict verdict = ClassifyWithFallback(whole, candidate.extension, region);
+    if (!verdict.number && !IsFinalReason(verdict.reason) &&
+        SplitAtSpace(whole, candidate.extension, region, result)) {
+      return;
+    }
+    AddVerdict(whole, std::move(verdict), result);
     return;
   }
   std::vector<PieceVerdict> verdicts;
@@ -151,6 +160,27 @@ void PhoneNormalizer::Impl::ResolveCandidate(const Candidate& candidate, const s
   for (size_t i = 0; i < verdicts.size(); ++i) {
     AddVerdict(candidate.parts[i], std::move(verdicts[i]), result);
   }
+}
+
+// Two numbers written with only a space between them ("0491 570 156 02
+// 5550 1234") are invalid as one. They are split at the one space where
+// both sides are valid numbers; when no space or more than one space
+// qualifies, nothing is added and the caller reports the whole text.
+bool PhoneNormalizer::Impl::SplitAtSpace(const std::string& text, const std::string& extension,
+                                         const std::string& region, PhoneFieldResult& result) const {
+  std::optional<std::pair<PieceVerdict, PieceVerdict>> found;
+  for (size_t space = text.find(' '); space != std::string::npos; space = text.find(' ', space + 1)) {
+    PieceVerdict left = ClassifyWithFallback(text.substr(0, space), "", region);
+    if (!left.number) continue;
+    PieceVerdict right = ClassifyWithFallback(text.substr(space + 1), extension, region);
+    if (!right.number) continue;
+    if (found) return false;
+    found.emplace(std::move(left), std::move(right));
+  }
+  if (!found) return false;
+  AddVerdict(text, std::move(found->first), result);
+  AddVerdict(text, std::move(found->second), result);
+  return true;
 }
 
 PieceVerdict PhoneNormalizer::Impl::ClassifyWithFallback(const std::string& text,
