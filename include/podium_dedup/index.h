@@ -119,6 +119,8 @@ class ContactIndex {
 
   // Inserts or replaces a contact with its locations, keys and rejections.
   // Writes are grouped kBatchSize to a transaction; call Flush() at the end.
+  // NOTE: the last write wins, even when its updated_at is older than the
+  // stored row's; a caller that imports out of order must compare first.
   Status Upsert(const IndexEntry& entry);
   // Commits the open batch, if any.
   Status Flush();

@@ -150,6 +150,31 @@ TEST_F(FindDuplicatesCliTest, CsvRowsGetDefaultLocation) {
   EXPECT_EQ(output["clusters"][0]["natural_keys"], json({"+14155550100"}));
 }
 
+TEST_F(FindDuplicatesCliTest, ContactInTwoClustersGoesToReview) {
+  // m1 belongs to two locations, and matches a1 in one and b1 in the other.
+  WriteFile("tenant.jsonl",
+            R"({"uid":"m1","name":"Mia Roe","phoneNumbers":["0412 345 678"],"locations":[{"uid":"loc-a"},{"uid":"loc-b"}]})"
+            "\n"
+            R"({"uid":"a1","name":"Mia Roe","phoneNumbers":["0412345678"],"locations":[{"uid":"loc-a"}]})"
+            "\n"
+            R"({"uid":"b1","name":"Mia Roe","phoneNumbers":["+61412345678"],"locations":[{"uid":"loc-b"}]})"
+            "\n");
+  const CommandResult result = FindDuplicates("tenant.jsonl");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+
+  const json clusters = ReadJson(Path("clusters.json"))["clusters"];
+  ASSERT_EQ(clusters.size(), 2u) << clusters.dump(2);
+  EXPECT_EQ(clusters[0]["location_uid"], "loc-a");
+  EXPECT_EQ(clusters[0]["contact_uids"], json({"a1", "m1"}));
+  EXPECT_EQ(clusters[1]["location_uid"], "loc-b");
+  EXPECT_EQ(clusters[1]["contact_uids"], json({"b1", "m1"}));
+  for (const json& cluster : clusters) {
+    EXPECT_EQ(cluster["auto_merge"], false) << cluster.dump();
+    const std::vector<std::string> reasons = cluster["review_reasons"];
+    EXPECT_NE(std::find(reasons.begin(), reasons.end(), "member_in_other_cluster"), reasons.end()) << cluster.dump();
+  }
+}
+
 TEST_F(FindDuplicatesCliTest, InvalidPhonesCountedByReason) {
   WriteFile("tenant.jsonl",
             R"({"uid":"x1","name":"X","phoneNumbers":["12"],"locations":[{"uid":"l"}]})"
