@@ -3,7 +3,7 @@
 // One value comes from --phone, or many from --input (one per line). Each
 // value becomes one JSON object: the first valid number's fields at the top
 // level, every valid number under "numbers", and the reason code of the
-// first rejected piece when the value holds no valid number.
+// first rejected piece when the value contains no valid number.
 #include <algorithm>
 #include <cctype>
 #include <fstream>

@@ -10,7 +10,7 @@
 namespace podium_dedup::phone_internal {
 namespace {
 
-// What one code point becomes in the cleaned text.
+// The replacement of one code point in the cleaned text.
 enum class Mapping { kDrop, kSpace, kNewline, kAscii, kKeep };
 
 struct MappedCodePoint {
@@ -139,7 +139,7 @@ std::string CleanPhoneText(std::string_view raw) {
 
 bool IsEmptyLike(std::string_view cleaned) {
   // A value made only of punctuation and spaces ("-", "--", "()", "?")
-  // holds nothing, whatever the punctuation.
+  // contains no value, whatever the punctuation.
   const bool has_alnum = std::any_of(cleaned.begin(), cleaned.end(), [](char c) {
     return IsAsciiDigit(c) || IsLetterByte(c);
   });

@@ -164,8 +164,8 @@ void PhoneNormalizer::Impl::ResolveCandidate(const Candidate& candidate, const s
 
 // Two numbers written with only a space between them ("0491 570 156 02
 // 5550 1234") are invalid as one. They are split at the one space where
-// both sides are valid numbers; when no space or more than one space
-// qualifies, nothing is added and the caller reports the whole text.
+// both sides are valid numbers. When no space or more than one space
+// qualifies, nothing is added, and the caller reports the whole text.
 bool PhoneNormalizer::Impl::SplitAtSpace(const std::string& text, const std::string& extension,
                                          const std::string& region, PhoneFieldResult& result) const {
   std::optional<std::pair<PieceVerdict, PieceVerdict>> found;

@@ -34,7 +34,9 @@ bool IsExtensionWord(std::string_view word) {
 }
 
 size_t ClosingBracket(std::string_view text, size_t open) {
-  const char close = text[open] == '(' ? ')' : text[open] == '[' ? ']' : '}';
+  char close = '}';
+  if (text[open] == '(') close = ')';
+  if (text[open] == '[') close = ']';
   const size_t found = text.find(close, open + 1);
   return found == std::string_view::npos ? text.size() : found;
 }

@@ -82,8 +82,8 @@ SpreadsheetRepair RepairSpreadsheetValue(std::string_view cleaned) {
 
   if (std::optional<ScientificParts> parts = ParseScientific(value)) {
     // Only a mantissa with exactly as many fraction digits as the exponent
-    // spells out every digit of the integer; fewer means the spreadsheet
-    // rounded it and filled the rest with zeros.
+    // spells out every digit of the integer. Fewer means that the
+    // spreadsheet rounded it and filled the rest with zeros.
     if (parts->fraction_length != parts->exponent) return {std::string(value), true};
     return {parts->mantissa_digits, false};
   }

@@ -1,7 +1,7 @@
 // Runs the normalizer over the phone columns of the public record-linkage
 // data sets kept beside the repository (shared/data), when they are there.
-// The counts were measured with libphonenumber 8.12.57 (Debian 12); the
-// rejected values were checked by hand: a truncated Fodor's value
+// The counts were measured with libphonenumber 8.12.57 (Debian 12). The
+// rejected values were checked by hand. They are a truncated Fodor's value
 // ("310/788-"), an invalid US area code ("100-813-8212"), and Febrl numbers
 // that the generator drew from unassigned Australian ranges.
 #include <filesystem>
