@@ -150,6 +150,7 @@ class MergeTestEnv {
 
   Settings& settings() { return settings_; }
   FakeServerProcess& server() { return server_; }
+  const FakeServerProcess& server() const { return server_; }
   const std::string& db_path() const { return db_path_; }
   const std::string& audit_path() const { return audit_path_; }
   const std::filesystem::path& dir() const { return dir_.path(); }
