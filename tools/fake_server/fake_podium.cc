@@ -419,7 +419,7 @@ Reply FakePodium::Upsert(const json& body) {
   return DataReply(202, {{"identifier", target["uid"]}});
 }
 
-Reply FakePodium::ApplyPatchField(json& contact, const std::string& key, const json& value) {
+void FakePodium::ApplyPatchField(json& contact, const std::string& key, const json& value) {
   const std::string now = StringField(contact, "updatedAt");
   if (key == "email") {
     AppendUnique(contact, "emails", value);
@@ -437,7 +437,6 @@ Reply FakePodium::ApplyPatchField(json& contact, const std::string& key, const j
   } else {
     contact[key] = value;  // name, contactStatus, phoneNumbers, emails
   }
-  return Reply{};
 }
 
 Reply FakePodium::Patch(const std::string& identifier, const json& body) {

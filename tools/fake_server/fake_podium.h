@@ -113,7 +113,7 @@ class FakePodium {
   std::string NextTimestamp();
   std::string NewUid();
   void Insert(json contact);
-  Reply ApplyPatchField(json& contact, const std::string& key, const json& value);
+  void ApplyPatchField(json& contact, const std::string& key, const json& value);
   std::optional<Reply> CheckMergeable(const std::string& primary_uid, const json& body,
                                       std::vector<json*>* duplicates);
   std::string TagLabel(const std::string& tag_uid) const;
