@@ -31,7 +31,8 @@ struct GeneratorOptions {
   double duplicate_share = 0.30;  // share of people with 2 to 5 contacts
 };
 
-// Checks the ranges above. Errors are ERR_DEDUP_USAGE_BAD_OPTION and name the option.
+// Checks the ranges above. Errors name the option: ERR_DEDUP_USAGE_BAD_REGION
+// for the region, ERR_DEDUP_USAGE_BAD_OPTION for the others.
 Status ValidateGeneratorOptions(const GeneratorOptions& options);
 
 // One person of the tenant and their contacts, as the generator made them.
@@ -85,8 +86,8 @@ struct GeneratorSummary {
 
 // Generates a tenant and writes the export and the truth file. Each file is
 // written beside its final path and renamed into place when complete.
-// Errors: ERR_DEDUP_USAGE_BAD_OPTION, ERR_DEDUP_OUTPUT_EXISTS (a file exists
-// and `overwrite` is false), ERR_DEDUP_OUTPUT_UNWRITABLE.
+// Errors: those of ValidateGeneratorOptions, ERR_DEDUP_OUTPUT_EXISTS (a file exists
+// and `overwrite` is false), ERR_DEDUP_OUTPUT_WRITE.
 Result<GeneratorSummary> WriteSampleTenant(const GeneratorOptions& options, const TenantFiles& files);
 
 }  // namespace podium_dedup

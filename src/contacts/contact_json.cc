@@ -396,13 +396,24 @@ ChannelConsent ConsentFromChannels(const std::vector<Channel>& channels,
 Result<Contact> ContactFromJson(const json& object) { return ContactParser(object).Parse(); }
 
 Result<Contact> ContactFromJsonText(std::string_view text) {
+  // Deeper values are dropped while parsing, because writing them out again
+  // (an error excerpt, extra_json) recurses once per level and overflows the stack.
+  constexpr int kMaxJsonDepth = 64;
+  bool too_deep = false;
   json object;
   try {
-    object = json::parse(text.begin(), text.end());
+    object = json::parse(text.begin(), text.end(), [&](int depth, json::parse_event_t, json&) {
+      too_deep = too_deep || depth > kMaxJsonDepth;
+      return !too_deep;
+    });
   } catch (const json::parse_error& e) {
     return Error{std::string(kErrInvalidJson),
                  "invalid JSON at byte " + std::to_string(e.byte) + ": " + e.what() +
                      "; each line must hold one complete JSON object"};
+  }
+  if (too_deep) {
+    return Error{std::string(kErrInvalidJson), "JSON nested deeper than " + std::to_string(kMaxJsonDepth) +
+                                                   " levels; a contact object needs a few, so the text is damaged"};
   }
   return ContactFromJson(object);
 }

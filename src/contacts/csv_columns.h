@@ -1,4 +1,4 @@
-// Which CSV columns feed which Contact field: the --map names, the default
+// The mapping of CSV columns to Contact fields: the --map names, the default
 // header names, and the plan built from a file's header line.
 #ifndef PODIUM_DEDUP_SRC_CONTACTS_CSV_COLUMNS_H_
 #define PODIUM_DEDUP_SRC_CONTACTS_CSV_COLUMNS_H_

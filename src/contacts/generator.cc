@@ -3,7 +3,7 @@
 // Rates (per person unless stated), chosen to look like a small business's
 // contact list rather than measured from one:
 // - options.duplicate_share of people have 2 to 5 contacts (2: 50%, 3: 30%,
-//   4: 13%, 5: 7%); of those, 15% have one contact in a second location.
+//   4: 13%, 5: 7%). Of those, 15% have one contact in a second location.
 // - 75% have a mobile only, 15% a landline only, 8% both, 2% no phone;
 //   70% have an email (everyone without a phone has one).
 // - Every duplicate shares the person's phone or email with the first
@@ -331,7 +331,9 @@ void TenantGenerator::State::AddTimestamps(bool first, bool single, Contact* con
   const int64_t updated = created + random.Between(0, 400) * kDay + static_cast<int64_t>(random.Below(kDay));
   contact->created_at = FormatTimestamp(created);
   contact->updated_at = FormatTimestamp(updated);
-  if (random.Chance(first ? (single ? 0.005 : 0.0) : 0.04)) {
+  double deleted_chance = 0.04;  // a duplicate
+  if (first) deleted_chance = single ? 0.005 : 0.0;
+  if (random.Chance(deleted_chance)) {
     contact->deleted_at = FormatTimestamp(updated + random.Between(1, 30) * kDay);
   }
 }
@@ -457,7 +459,8 @@ Status ValidateGeneratorOptions(const GeneratorOptions& options) {
                             std::to_string(kMaxLocations)};
   }
   if (FindRegion(options.region) == nullptr) {
-    return Error{kCode, "--region '" + options.region + "' is not supported; use AU or US"};
+    return Error{"ERR_DEDUP_USAGE_BAD_REGION",
+                 "--region '" + options.region + "' is not supported by the generator; use AU or US"};
   }
   if (!(options.duplicate_share >= 0.0 && options.duplicate_share <= 1.0)) {
     return Error{kCode, "the duplicate share " + std::to_string(options.duplicate_share) +

@@ -29,15 +29,28 @@ void ReadLine(std::string_view line, int64_t line_number, ReadContext& context) 
     return;
   }
 
+  // Deeper values are dropped while parsing, because writing them out again
+  // (an error excerpt, extra_json) recurses once per level and overflows the stack.
+  constexpr int kMaxJsonDepth = 64;
+  bool too_deep = false;
   nlohmann::json object;
   try {
-    object = nlohmann::json::parse(line.begin(), line.end());
+    object = nlohmann::json::parse(line.begin(), line.end(), [&](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+      too_deep = too_deep || depth > kMaxJsonDepth;
+      return !too_deep;
+    });
   } catch (const nlohmann::json::parse_error& e) {
     const size_t at = e.byte > 0 ? e.byte - 1 : 0;
     context.Skip(line_number, static_cast<int64_t>(e.byte), kErrInvalidJson,
                  "line is not valid JSON at byte " + std::to_string(e.byte) + " (near " +
                      Quote(line.substr(at > 20 ? at - 20 : 0, 40)) +
                      "); each line must be one complete JSON object");
+    return;
+  }
+  if (too_deep) {
+    context.Skip(line_number, 0, kErrInvalidJson,
+                 "line nests JSON deeper than " + std::to_string(kMaxJsonDepth) +
+                     " levels; a contact object needs a few, so the line is damaged");
     return;
   }
 

@@ -1,5 +1,5 @@
-// What the JSON Lines and CSV readers share: the reporting of bad rows and
-// the problem codes.
+// Shared parts of the JSON Lines and CSV readers: the reporting of bad rows
+// and the problem codes.
 #ifndef PODIUM_DEDUP_SRC_CONTACTS_READER_INTERNAL_H_
 #define PODIUM_DEDUP_SRC_CONTACTS_READER_INTERNAL_H_
 

@@ -74,7 +74,7 @@ class OutputFile {
 
  private:
   Status Unwritable(const std::string& what) const {
-    return Error{"ERR_DEDUP_OUTPUT_UNWRITABLE",
+    return Error{"ERR_DEDUP_OUTPUT_WRITE",
                  what + " output file '" + path_ + "'; check that its folder exists, is writable and has space"};
   }
 

@@ -330,7 +330,7 @@ TEST(Generator, UnwritableFolderReported) {
       WriteSampleTenant(Options(10, 1), TenantFiles{missing, (dir.path() / "truth.json").string()});
 
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(result.error().code, "ERR_DEDUP_OUTPUT_UNWRITABLE");
+  EXPECT_EQ(result.error().code, "ERR_DEDUP_OUTPUT_WRITE");
 }
 
 TEST(Generator, BadOptionsRejected) {
@@ -338,6 +338,7 @@ TEST(Generator, BadOptionsRejected) {
     const char* name;
     GeneratorOptions options;
     const char* message_part;
+    const char* code = "ERR_DEDUP_USAGE_BAD_OPTION";
   };
   GeneratorOptions base = Options(10, 1);
   std::vector<Case> cases;
@@ -349,13 +350,14 @@ TEST(Generator, BadOptionsRejected) {
   cases.back().options.locations = 0;
   cases.push_back({"unknown region", base, "--region 'ZZ'"});
   cases.back().options.region = "ZZ";
+  cases.back().code = "ERR_DEDUP_USAGE_BAD_REGION";
   cases.push_back({"share above one", base, "duplicate share"});
   cases.back().options.duplicate_share = 1.5;
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
     const Status status = ValidateGeneratorOptions(c.options);
     ASSERT_FALSE(status.ok());
-    EXPECT_EQ(status.code(), "ERR_DEDUP_USAGE_BAD_OPTION");
+    EXPECT_EQ(status.code(), c.code);
     EXPECT_NE(status.message().find(c.message_part), std::string::npos) << status.message();
   }
 }
