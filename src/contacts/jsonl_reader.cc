@@ -3,6 +3,7 @@
 // Every line is checked for UTF-8 before it is parsed, so that a bad byte is
 // reported with its column. Blank lines are ignored; a trailing '\r' (CRLF
 // line endings) is dropped.
+#include <algorithm>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,30 @@ bool IsBlank(std::string_view line) {
   return line.find_first_not_of(" \t\r\f\v") == std::string_view::npos;
 }
 
+// Returns the deepest nesting of '[' and '{' outside JSON strings.
+int NestingDepth(std::string_view line) {
+  int depth = 0;
+  int deepest = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 // Parses one line and hands the contact on, or reports why it was skipped.
 void ReadLine(std::string_view line, int64_t line_number, ReadContext& context) {
   const size_t invalid = FindInvalidUtf8(line);
@@ -29,16 +54,14 @@ void ReadLine(std::string_view line, int64_t line_number, ReadContext& context) 
     return;
   }
 
-  // Deeper values are dropped while parsing, because writing them out again
-  // (an error excerpt, extra_json) recurses once per level and overflows the stack.
+  // Deeply nested lines are rejected before parsing, because writing such a
+  // value out again (an error excerpt, extra_json) recurses once per level
+  // and overflows the stack. A scan is cheaper than a parser callback.
   constexpr int kMaxJsonDepth = 64;
-  bool too_deep = false;
+  const bool too_deep = NestingDepth(line) > kMaxJsonDepth;
   nlohmann::json object;
   try {
-    object = nlohmann::json::parse(line.begin(), line.end(), [&](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-      too_deep = too_deep || depth > kMaxJsonDepth;
-      return !too_deep;
-    });
+    if (!too_deep) object = nlohmann::json::parse(line.begin(), line.end());
   } catch (const nlohmann::json::parse_error& e) {
     const size_t at = e.byte > 0 ? e.byte - 1 : 0;
     context.Skip(line_number, static_cast<int64_t>(e.byte), kErrInvalidJson,

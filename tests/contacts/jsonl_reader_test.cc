@@ -216,3 +216,25 @@ TEST(ContactReader, UnknownEncodingRejected) {
 
 }  // namespace
 }  // namespace podium_dedup
+
+namespace podium_dedup {
+namespace {
+
+TEST(JsonLinesReader, DeepNestingSkippedWithoutCrash) {
+  const std::string deep = "{\"uid\": \"c-1\", \"x\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
+  const std::string nested_in_string = "{\"uid\": \"c-3\", \"note\": \"" + std::string(200, '[') + "\"}";
+  testing::TempDir dir;
+  const std::string path = dir.Write("export.jsonl", deep + "\n{\"uid\": \"c-2\"}\n" + nested_in_string + "\n");
+
+  testing::ReadOutcome outcome = testing::ReadAll(path);
+
+  ASSERT_EQ(outcome.problems.size(), 1u);
+  EXPECT_EQ(outcome.problems[0].code, "ERR_DEDUP_INPUT_INVALID_JSON");
+  EXPECT_EQ(outcome.problems[0].line, 1);
+  ASSERT_EQ(outcome.contacts.size(), 2u);
+  EXPECT_EQ(outcome.contacts[0].uid, "c-2");
+  EXPECT_EQ(outcome.contacts[1].uid, "c-3");
+}
+
+}  // namespace
+}  // namespace podium_dedup
