@@ -63,6 +63,7 @@ struct PairEvidence {
   bool extension_mismatch = false;   // same number, different extensions: evidence against
   bool region_fallback = false;      // every shared number came from a fallback region
   bool name_mismatch = false;        // both names present and different after NormalizeName
+  bool phone_conflict = false;       // each side has a number the other lacks: evidence against
   std::vector<std::string> shared_keys;  // the natural keys both hold, sorted; empty = transitive link
 };
 
@@ -85,6 +86,10 @@ inline constexpr std::string_view kTransitiveLink = "transitive_link";
 // who share a number, an email and a tag (spouses, a hotel's restaurants)
 // would otherwise reach 0.80.
 inline constexpr std::string_view kNameMismatch = "name_mismatch";
+// Two members share a number, but each also has a number the other lacks:
+// two people of one household, each with their own mobile, behind a shared
+// landline.
+inline constexpr std::string_view kPhoneConflict = "phone_conflict";
 // The members belong to more than one location; Podium rejects such merges.
 inline constexpr std::string_view kCrossLocation = "cross_location";
 // A member is soft-deleted.

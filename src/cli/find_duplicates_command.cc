@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 #include <string>
@@ -14,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/api_import.h"
 #include "cli/command.h"
 #include "cli/output_file.h"
 #include "podium_dedup/contact_reader.h"
@@ -46,6 +48,13 @@ struct FindDuplicatesFlags {
   std::string output;
   double threshold = -1.0;  // negative: the settings value
   bool force = false;
+  // The API source; empty api_url means files only.
+  std::string api_url;
+  std::string token_env;
+  std::string location_uid;
+  bool all_locations = false;
+  bool full_sync = false;
+  int rate_limit = -1;  // negative: the settings value
 };
 
 // Counts of this run's import, for the summary.
@@ -223,6 +232,7 @@ Json FactorsJson(const PairEvidence& pair) {
       {pair.same_name, "same_name"},               {pair.same_email, "same_email"},
       {pair.overlapping_tags, "overlapping_tags"}, {pair.extension_mismatch, "extension_mismatch"},
       {pair.region_fallback, "region_fallback"},   {pair.name_mismatch, "name_mismatch"},
+      {pair.phone_conflict, "phone_conflict"},
   };
   for (const auto& [set, name] : flags) {
     if (set) factors.push_back(name);
@@ -298,8 +308,53 @@ Status StoreLocations(const Settings& settings, ContactIndex& index) {
   return Status::Ok();
 }
 
+// Checks that the API flags go together. The API is read when a scope
+// (--location-uid or --all-locations) is given; the URL may come from the
+// settings.
+Status CheckApiFlags(const FindDuplicatesFlags& flags, const Settings& settings) {
+  const bool scoped = !flags.location_uid.empty() || flags.all_locations;
+  if ((!flags.api_url.empty() && !scoped) || (!flags.location_uid.empty() && flags.all_locations)) {
+    return Error{"ERR_DEDUP_USAGE_API_SCOPE",
+                 "reading from the API needs exactly one of --location-uid UID or --all-locations"};
+  }
+  if (scoped && flags.api_url.empty() && settings.api_url.empty()) {
+    return Error{"ERR_DEDUP_USAGE_MISSING_API_URL",
+                 "--location-uid and --all-locations read from the API; add --api-url URL or set api.url in "
+                 "the settings"};
+  }
+  return Status::Ok();
+}
+
+Result<ApiImportOptions> MakeApiImportOptions(const FindDuplicatesFlags& flags, const Settings& settings) {
+  ApiImportOptions options;
+  options.api_url = flags.api_url.empty() ? settings.api_url : flags.api_url;
+  options.token_env = flags.token_env.empty() ? settings.token_env : flags.token_env;
+  options.location_uid = flags.location_uid;
+  options.full = flags.full_sync;
+  options.rate_limit_per_minute = flags.rate_limit >= 0 ? flags.rate_limit : settings.rate_limit_per_minute;
+  return options;
+}
+
+Json ApiSummaryJson(const ApiImportTotals& totals) {
+  return Json{
+      {"contacts_listed", totals.listed},
+      {"contacts_indexed", totals.indexed},
+      {"soft_deleted", totals.deleted},
+      {"unreadable", totals.unreadable},
+      {"locations", totals.locations},
+      {"previous_high_water_mark", totals.previous_high_water_mark},
+      {"high_water_mark", totals.high_water_mark},
+      {"requests", totals.client.requests},
+      {"retries", totals.client.retries},
+      {"rate_limited", totals.client.rate_limited},
+      {"rate_limiter_wait_seconds", totals.client.rate_limiter_wait_seconds},
+      {"retry_after_wait_seconds", totals.client.retry_after_wait_seconds},
+  };
+}
+
 Status RunFindDuplicates(const FindDuplicatesFlags& flags, CommandContext& context) {
   Logger& logger = *context.logger;
+  if (Status s = CheckApiFlags(flags, context.settings); !s.ok()) return s;
   if (Status s = CheckOutputPath(flags.output, flags.force); !s.ok()) return s;
   Settings settings = context.settings;
   if (Status s = ApplyOverrides(flags, &settings); !s.ok()) return s;
@@ -316,6 +371,18 @@ Status RunFindDuplicates(const FindDuplicatesFlags& flags, CommandContext& conte
     Status s = ImportFile(input, read_options.value(), settings, normalizer, *index.value(), logger, &imported);
     if (!s.ok()) return s;
   }
+  std::optional<ApiImportTotals> api_totals;
+  if (flags.all_locations || !flags.location_uid.empty()) {
+    Result<ApiImportOptions> api_options = MakeApiImportOptions(flags, settings);
+    if (!api_options.ok()) return api_options.error();
+    Result<ApiImportTotals> pulled =
+        ImportFromApi(api_options.value(), settings, normalizer, *index.value(), context.logger);
+    if (!pulled.ok()) return pulled.error();
+    api_totals = std::move(pulled).value();
+    logger.info("API: {} contacts listed, {} indexed ({} soft-deleted), {} requests, {} retries",
+                api_totals->listed, api_totals->indexed, api_totals->deleted, api_totals->client.requests,
+                api_totals->client.retries);
+  }
 
   Result<ClusterTotals> clustered = ClusterIndex(*index.value(), settings);
   if (!clustered.ok()) return clustered.error();
@@ -327,6 +394,7 @@ Status RunFindDuplicates(const FindDuplicatesFlags& flags, CommandContext& conte
   Json clusters = Json::array();
   for (const Cluster& cluster : clustered.value().clusters) clusters.push_back(ClusterJson(cluster));
   Json summary = SummaryJson(flags, imported, clustered.value(), counts.value(), invalid_phones.value());
+  if (api_totals) summary["api"] = ApiSummaryJson(*api_totals);
   const Json output{{"clusters", std::move(clusters)}, {"summary", summary}};
   if (Status s = WriteOutputFile(flags.output, output.dump(2) + "\n", flags.force); !s.ok()) return s;
 
@@ -342,7 +410,7 @@ CommandHandler SetUpFindDuplicatesCommand(CLI::App& command) {
   auto flags = std::make_shared<FindDuplicatesFlags>();
   command.add_option("-i,--input", flags->inputs,
                      "Contact export file (JSON Lines or CSV) to import before clustering; repeat for several "
-                     "files. Without it, the contacts already in --db are clustered");
+                     "files. Without it or --api-url, the contacts already in --db are clustered");
   command.add_option("--db", flags->db_path, "SQLite index file; created with mode 0600 if missing")
       ->capture_default_str();
   command.add_option("--region", flags->region,
@@ -362,6 +430,19 @@ CommandHandler SetUpFindDuplicatesCommand(CLI::App& command) {
   command.add_option("-o,--output", flags->output, "Clusters file (JSON) to write; '-' writes to standard output")
       ->required();
   command.add_flag("--force", flags->force, "Overwrite --output if it exists");
+  command.add_option("--api-url", flags->api_url,
+                     "Podium API base URL to pull contacts from, such as https://api.podium.com/v4; "
+                     "http:// is accepted only for loopback hosts (the fake server). Overrides api.url");
+  command.add_option("--token-env", flags->token_env,
+                     "Name of the environment variable that holds the access token (default from "
+                     "api.token_env, PODIUM_ACCESS_TOKEN); the token itself is never a flag");
+  command.add_option("--location-uid", flags->location_uid, "Pull only the contacts of this location uid");
+  command.add_flag("--all-locations", flags->all_locations, "Pull the contacts of every location");
+  command.add_flag("--full-sync", flags->full_sync,
+                   "Ignore the stored high-water mark and list every contact again");
+  command.add_option("--rate-limit", flags->rate_limit,
+                     "Client-side API requests per minute; 0 disables the limiter. Overrides "
+                     "api.rate_limit_per_minute");
   return [flags](CommandContext& context) { return RunFindDuplicates(*flags, context); };
 }
 

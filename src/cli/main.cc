@@ -92,7 +92,10 @@ int Main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // CLI11 prints the message; its own exit codes (106, 114, ...) are folded
+    // into the usage status so that scripts see one code for bad flags.
+    const int cli11_code = app.exit(e);
+    return cli11_code == 0 ? 0 : 2;
   }
 
   auto logger = MakeStderrLogger(quiet, verbose);

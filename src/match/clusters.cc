@@ -135,6 +135,7 @@ struct PairSummary {
   bool email_only = false;
   bool transitive_link = false;
   bool name_mismatch = false;
+  bool phone_conflict = false;
   bool too_large = false;
 };
 
@@ -144,6 +145,7 @@ void NoteEvidence(const PairEvidence& evidence, PairSummary& summary) {
   summary.email_only = summary.email_only || (evidence.shared_email_key && !evidence.same_name);
   summary.transitive_link = summary.transitive_link || evidence.shared_keys.empty();
   summary.name_mismatch = summary.name_mismatch || evidence.name_mismatch;
+  summary.phone_conflict = summary.phone_conflict || evidence.phone_conflict;
 }
 
 // Scores the pairs in (uid_a, uid_b) order, up to max_scored_pairs, and
@@ -204,7 +206,7 @@ std::vector<std::string> ReviewReasons(const Cluster& cluster, const PairSummary
   // of the threshold: 0.57 * 100 is 56.99999999999999 in double arithmetic.
   const bool below = summary.min_points + 1e-6 < options.auto_merge_threshold * 100.0;
   const bool deleted = std::any_of(rows.begin(), rows.end(), [](const IndexedContact* row) { return row->contact.deleted(); });
-  const std::array<std::pair<bool, std::string_view>, 10> checks = {{
+  const std::array<std::pair<bool, std::string_view>, 11> checks = {{
       {below, review_reason::kBelowThreshold},
       {cluster.hot_key, review_reason::kHotKey},
       {summary.extension_mismatch, review_reason::kExtensionMismatch},
@@ -212,6 +214,7 @@ std::vector<std::string> ReviewReasons(const Cluster& cluster, const PairSummary
       {summary.email_only, review_reason::kEmailOnly},
       {summary.transitive_link, review_reason::kTransitiveLink},
       {summary.name_mismatch, review_reason::kNameMismatch},
+      {summary.phone_conflict, review_reason::kPhoneConflict},
       {!AllSameLocation(rows), review_reason::kCrossLocation},
       {deleted, review_reason::kDeletedMember},
       {summary.too_large, review_reason::kClusterTooLarge},

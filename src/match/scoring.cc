@@ -88,6 +88,7 @@ bool HaveCommonValue(const std::vector<std::string>& a, const std::vector<std::s
 // cluster to review.
 void ComparePhones(const MemberFeatures& a, const MemberFeatures& b, PairEvidence& evidence) {
   bool solid_phone = false;
+  size_t common = 0;
   auto it_a = a.phones.begin();
   auto it_b = b.phones.begin();
   while (it_a != a.phones.end() && it_b != b.phones.end()) {
@@ -99,6 +100,7 @@ void ComparePhones(const MemberFeatures& a, const MemberFeatures& b, PairEvidenc
       ++it_b;
       continue;
     }
+    ++common;
     evidence.shared_keys.push_back(it_a->e164);
     if (ExtensionsCompatible(*it_a, *it_b)) {
       evidence.shared_phone = true;
@@ -110,6 +112,9 @@ void ComparePhones(const MemberFeatures& a, const MemberFeatures& b, PairEvidenc
     ++it_b;
   }
   evidence.region_fallback = evidence.shared_phone && !solid_phone;
+  // One record with an extra number is an ordinary duplicate; two records
+  // that each have a number of their own are more likely two people.
+  evidence.phone_conflict = common > 0 && a.phones.size() > common && b.phones.size() > common;
 }
 
 void CompareEmails(const MemberFeatures& a, const MemberFeatures& b, PairEvidence& evidence) {

@@ -62,6 +62,31 @@ TEST(FindClusters, SecondPhoneJoinsSameCluster) {
   EXPECT_EQ(clusters[0].pair_count, 3u);
 }
 
+TEST(PhoneConflict, OwnMobilesBehindSharedLandlineGoToReview) {
+  // Two people of one household with the same name: the landline and the
+  // name would score 0.80, but each has a mobile the other lacks.
+  const std::vector<IndexedContact> rows = {
+      Row("a").Name("Sofia Russo").AddPhone("+61269841807").AddPhone("+61412000001"),
+      Row("b").Name("Sofia Russo").AddPhone("+61269841807").AddPhone("+61412000002")};
+  const std::vector<Cluster> clusters = FindClusters(rows, {});
+  ASSERT_EQ(clusters.size(), 1u);
+  EXPECT_FALSE(clusters[0].auto_merge);
+  ASSERT_EQ(clusters[0].evidence.size(), 1u);
+  EXPECT_TRUE(clusters[0].evidence[0].phone_conflict);
+  EXPECT_NE(std::find(clusters[0].review_reasons.begin(), clusters[0].review_reasons.end(), "phone_conflict"),
+            clusters[0].review_reasons.end());
+}
+
+TEST(PhoneConflict, ExtraNumberOnOneSideStillMerges) {
+  const std::vector<IndexedContact> rows = {
+      Row("a").Name("Sofia Russo").AddPhone("+61269841807").AddPhone("+61412000001"),
+      Row("b").Name("Sofia Russo").AddPhone("+61269841807")};
+  const std::vector<Cluster> clusters = FindClusters(rows, {});
+  ASSERT_EQ(clusters.size(), 1u);
+  EXPECT_TRUE(clusters[0].auto_merge);
+  EXPECT_FALSE(clusters[0].evidence[0].phone_conflict);
+}
+
 TEST(FindClusters, TransitiveChainDoesNotAutoMerge) {
   // A-B share one number, B-C another; A and C share only the name, so
   // their pair scores 0.20 and the cluster's minimum is 0.20.
