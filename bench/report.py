@@ -27,19 +27,21 @@ def end_to_end_table(rows):
     ours = by_name(rows, "find-duplicates")
     python = by_name(rows, "python-baseline")
     lines = ["| people | contacts | export MiB | podium-dedup wall s | CPU s | peak RSS MiB "
-             "| Python wall s | Python peak RSS MiB | speed-up (wall) |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| Python wall s | Python CPU s | Python peak RSS MiB | speed-up (wall) | speed-up (CPU) |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for people in sorted(ours):
         tenant, row, base = tenants.get(people, {}), ours[people], python.get(people)
-        base_cells = (f"{base['wall_s']:.2f} | {base['peak_rss_mib']:.0f} | {base['wall_s'] / row['wall_s']:.1f}x"
-                      if base else "- | - | -")
+        base_cells = (f"{base['wall_s']:.2f} | {base['cpu_s']:.2f} | {base['peak_rss_mib']:.0f} "
+                      f"| {base['wall_s'] / row['wall_s']:.2f}x | {base['cpu_s'] / row['cpu_s']:.2f}x"
+                      if base else "- | - | - | - | -")
         lines.append(f"| {people:,} | {tenant.get('contacts', 0):,} | {tenant.get('bytes', 0) / 2**20:.0f} "
                      f"| {row['wall_s']:.2f} | {row['cpu_s']:.2f} | {row['peak_rss_mib']:.0f} | {base_cells} |")
     sizes = sorted(ours)
     for small, large in zip(sizes, sizes[1:]):
         lines.append("")
         lines.append(f"Scaling {small:,} -> {large:,} people ({large // small}x): wall time "
-                     f"{ours[large]['wall_s'] / ours[small]['wall_s']:.1f}x.")
+                     f"{ours[large]['wall_s'] / ours[small]['wall_s']:.1f}x, CPU time "
+                     f"{ours[large]['cpu_s'] / ours[small]['cpu_s']:.1f}x.")
     return "\n".join(lines)
 
 
@@ -64,14 +66,11 @@ def other_table(rows):
 def micro_table(micro):
     if not micro:
         return ""
-    lines = ["| benchmark | threads | values/s | µs per value (wall) |", "|---|---:|---:|---:|"]
+    lines = ["| benchmark | values per CPU second | µs CPU per value |", "|---|---:|---:|"]
     for bench in micro["benchmarks"]:
         rate = bench.get("items_per_second", 0)
         name = bench["name"].split("/")[0].removeprefix("BM_")
-        threads = bench.get("threads", 1)
-        # items_per_second counts each thread's share; the total rate is the sum.
-        total = rate * threads if "threads:" in bench["name"] else rate
-        lines.append(f"| {name} | {threads} | {total:,.0f} | {1e6 / total:.2f} |")
+        lines.append(f"| {name} | {rate:,.0f} | {1e6 / rate:.1f} |")
     return "\n".join(lines)
 
 
