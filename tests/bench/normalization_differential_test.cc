@@ -54,7 +54,7 @@ std::string PlainE164(const std::string& raw, const std::string& region) {
 }
 
 // Normalizes `values` with one shared cached normalizer on kThreads
-// threads, each taking every kThreads-th value, as the pipeline's workers do.
+// threads, each taking every kThreads-th value, as a parallel pipeline would.
 std::vector<PhoneFieldResult> NormalizeInThreads(const std::vector<std::string>& values, const std::string& region) {
   const PhoneNormalizer cached(PhoneOptions{});
   std::vector<PhoneFieldResult> results(values.size());
