@@ -2,7 +2,7 @@
 # Runs the podium-dedup benchmarks and writes their results.
 #
 #   scripts/bench.sh                               # 10k and 100k people (CI size)
-#   scripts/bench.sh --sizes 10000,100000,1000000  # the full run (about 15 minutes)
+#   scripts/bench.sh --sizes 10000,100000,1000000  # the full run
 #
 # Options:
 #   --sizes N,N,...   tenant sizes in people (the generator makes ~1.6 contacts each)
@@ -11,6 +11,7 @@
 #   --no-baseline     skip the Python baseline
 #   --no-api          skip the fake-server measurements
 #   --no-micro        skip the Google Benchmark micro-benchmarks
+#   --no-build        use the binaries already in --build-dir as they are
 #
 # Writes WORK/results.jsonl (one JSON object per measurement), WORK/report.md
 # (the tables in docs/benchmarks.md) and WORK/benchmarks-scaling.svg.
@@ -24,6 +25,7 @@ work_dir="/tmp/podium-dedup-bench"
 baseline=1
 api=1
 micro=1
+build=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --sizes) sizes="$2"; shift 2 ;;
@@ -32,7 +34,8 @@ while [[ $# -gt 0 ]]; do
     --no-baseline) baseline=0; shift ;;
     --no-api) api=0; shift ;;
     --no-micro) micro=0; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    --no-build) build=0; shift ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown option '$1'; see scripts/bench.sh --help" >&2; exit 2 ;;
   esac
 done
@@ -41,10 +44,13 @@ mkdir -p "$work_dir"
 results="$work_dir/results.jsonl"
 : > "$results"
 
-if [[ ! -f "$build_dir/build.ninja" && ! -f "$build_dir/Makefile" ]]; then
-  cmake -S "$repo" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+if [[ $build -eq 1 ]]; then
+  if [[ ! -f "$build_dir/build.ninja" && ! -f "$build_dir/Makefile" ]]; then
+    cmake -S "$repo" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  fi
+  cmake --build "$build_dir" -j2 --target podium-dedup podium-fake-server normalize_bench list_contacts_bench \
+    read_bench >/dev/null
 fi
-cmake --build "$build_dir" -j2 --target podium-dedup podium-fake-server normalize_bench list_contacts_bench >/dev/null
 tool="$build_dir/podium-dedup"
 
 # Runs a command under /usr/bin/time -v and appends one result line:
@@ -88,7 +94,7 @@ for people in "${size_list[@]}"; do
       --truth "$work_dir/truth-$people.json" --force
   fi
   contacts=$(wc -l <"$export_file")
-  echo "{\"name\": \"tenant\", \"people\": $people, \"contacts\": $contacts, \"bytes\": $(stat -c %s "$export_file")}" >>"$results"
+  echo "{\"name\": \"tenant\", \"people\": $people, \"contacts\": $contacts, \"bytes\": $(stat -L -c %s "$export_file")}" >>"$results"
   rm -f "$work_dir/index-$people.db"*
   measure find-duplicates "$people" "$tool" find-duplicates --quiet --input "$export_file" \
     --db "$work_dir/index-$people.db" --region AU --output "$work_dir/clusters-$people.json" --force
