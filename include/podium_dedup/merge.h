@@ -60,7 +60,7 @@ struct PlannedCall {
   std::string purpose;  // why the call is made, for the dry-run output
 };
 
-// What happens to one field of the primary.
+// The plan for one field value of the primary.
 struct FieldPlan {
   std::string field;       // Podium's field name: "name", "emails", "tags", ...
   std::string action;      // "keep", "gain" or "not_carried" (see kFieldAction*)
@@ -147,7 +147,7 @@ struct MergeLedgerEntry {
   std::string merged_at;
 };
 
-// What Claim decided for a cluster.
+// The decision of ClaimCluster for a cluster.
 enum class ClaimOutcome {
   kClaimed,         // the caller holds the lease and must carry out `row`
   kLeasedByOther,   // another process holds an unexpired lease
@@ -281,9 +281,10 @@ nlohmann::json MergeRunSummaryToJson(const MergeRunSummary& summary);
 
 // Runs the merge: re-clusters the index at `options.db_path`, plans the
 // selected clusters, and (unless dry_run) carries them out through `client`.
-// `client` may be null for a dry run. Errors stop the run only when nothing
-// can proceed (the database or the audit log cannot be opened, a lease was
-// lost); a cluster's own failure is in its outcome and the state table.
+// `client` may be null for a dry run. Errors stop the run only when no
+// cluster can proceed: the database or the audit log fails, or the API
+// rejects the token or cannot be reached. A cluster's own failure (a lost
+// lease included) is in its outcome and the state table.
 // Errors: ERR_DEDUP_MERGE_CLUSTER_NOT_FOUND, ERR_DEDUP_MERGE_NO_SELECTION,
 // ERR_DEDUP_DB_*, ERR_DEDUP_MERGE_AUDIT_LOG_*.
 Result<MergeRunSummary> RunMerge(const MergeOptions& options, const Settings& settings, PodiumClient* client,

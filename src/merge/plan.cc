@@ -114,7 +114,7 @@ void PlanScalarFields(const Contact& primary, const std::vector<const IndexedCon
 }
 
 // PATCH has one `email` and one `phoneNumber`, which Podium documents as
-// the contact's email and phone rather than an addition to a list: the
+// the contact's email and phone, not as an addition to a list. So the
 // primary gains a value only when it has none, and further values stay on
 // the soft-deleted duplicate (not_carried).
 void PlanContactPoints(const IndexedContact& primary, const std::vector<const IndexedContact*>& duplicates,

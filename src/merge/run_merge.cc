@@ -53,7 +53,7 @@ Error ClusterNotFound(const MergeOptions& options) {
 // behind new work), then the fresh plans, up to --max-clusters claims.
 Status CarryOut(const MergeOptions& options, const std::vector<MergePlan>& plans,
                 const std::vector<std::string>& unfinished, merge_internal::ClusterMerger& merger,
-                MergeRunSummary& summary, Logger& logger) {
+                Logger& logger) {
   const bool explicit_request = !options.cluster_id.empty();
   const size_t total = unfinished.size() + plans.size();
   std::set<std::string> done;
@@ -77,7 +77,6 @@ Status CarryOut(const MergeOptions& options, const std::vector<MergePlan>& plans
     if (Status s = process(plan.cluster_id, &plan); !s.ok()) return s;
   }
   if (limit_reached()) logger.info("stopped after --max-clusters={} clusters", options.max_clusters);
-  (void)summary;
   return Status::Ok();
 }
 
@@ -123,7 +122,7 @@ Result<MergeRunSummary> RunMerge(const MergeOptions& options, const Settings& se
 
   const PodiumClientStats before = client->stats();
   merge_internal::ClusterMerger merger(options, owner, run_id, *store.value(), *audit.value(), *client, logger, summary);
-  const Status carried = CarryOut(options, plans.value(), resume, merger, summary, logger);
+  const Status carried = CarryOut(options, plans.value(), resume, merger, logger);
   const PodiumClientStats after = client->stats();
   summary.api_requests = after.requests - before.requests;
   summary.retries += after.retries - before.retries;

@@ -4,8 +4,8 @@
 //   - Both tables live in the index database, beside the contacts, so that a
 //     merge and the index state it was planned from travel together.
 //   - merge_state has one row per cluster id. A row is written before each
-//     API call and confirmed after it; lease_owner and lease_expires_at say
-//     which process may write it. Every read-decide-write (ClaimCluster) runs
+//     API call and confirmed after it; lease_owner and lease_expires_at
+//     name the process that may write it. Every read-decide-write (ClaimCluster) runs
 //     in BEGIN IMMEDIATE, so two processes never both take one cluster.
 //     Transition and ReleaseLease are single UPDATEs guarded by the owner.
 //   - merge_ledger has one row per duplicate per merge. It outlives the

@@ -1,6 +1,6 @@
 // Undo of a merge from the audit log.
 //
-// The audit log holds each record as it was fetched right before the merge
+// The audit log contains each record as it was fetched right before the merge
 // (before_state) and the primary as it was read back after it (after_state).
 // Undo compares three states of the primary: before, after, and now. What
 // differs between after and now was changed by a person after the merge and
