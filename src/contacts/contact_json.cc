@@ -410,6 +410,9 @@ Result<Contact> ContactFromJsonText(std::string_view text) {
     return Error{std::string(kErrInvalidJson),
                  "invalid JSON at byte " + std::to_string(e.byte) + ": " + e.what() +
                      "; each line must hold one complete JSON object"};
+  } catch (const json::exception& e) {
+    // A number too large for a double (1e999999) is out_of_range, not parse_error.
+    return Error{std::string(kErrInvalidJson), std::string("invalid JSON: ") + e.what()};
   }
   if (too_deep) {
     return Error{std::string(kErrInvalidJson), "JSON nested deeper than " + std::to_string(kMaxJsonDepth) +

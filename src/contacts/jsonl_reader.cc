@@ -69,6 +69,11 @@ void ReadLine(std::string_view line, int64_t line_number, ReadContext& context) 
                      Quote(line.substr(at > 20 ? at - 20 : 0, 40)) +
                      "); each line must be one complete JSON object");
     return;
+  } catch (const nlohmann::json::exception& e) {
+    // A number too large for a double (1e999999) is out_of_range, not parse_error.
+    context.Skip(line_number, 0, kErrInvalidJson,
+                 std::string("line is not valid JSON: ") + e.what() + "; each line must be one complete JSON object");
+    return;
   }
   if (too_deep) {
     context.Skip(line_number, 0, kErrInvalidJson,
