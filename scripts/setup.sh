@@ -31,6 +31,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev  # tests and micro-benchmarks
   libre2-dev                                # compiled metadata patterns (fast path)
   python3-phonenumbers                      # the Python baseline and cross-checks
+  clang libclang-rt-14-dev                  # libFuzzer targets (scripts/fuzz.sh)
 )
 
 if [[ $install -eq 1 ]]; then
