@@ -6,6 +6,7 @@
 // can be repeated by hand. Every file goes into --workdir; the demo starts
 // that folder's index and audit log afresh on every run.
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -125,11 +126,19 @@ class FakeServer {
     return ReadListeningLine(out[0], log_path);
   }
 
+  // Sends SIGTERM, and SIGKILL if the server has not exited 5 s later.
   void Stop() {
     if (pid_ <= 0) return;
     kill(pid_, SIGTERM);
     int status = 0;
-    waitpid(pid_, &status, 0);
+    for (int waited_ms = 0; waitpid(pid_, &status, WNOHANG) == 0; waited_ms += 50) {
+      if (waited_ms >= 5000) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, &status, 0);
+        break;
+      }
+      usleep(50 * 1000);
+    }
     pid_ = -1;
   }
 
@@ -139,7 +148,9 @@ class FakeServer {
   Status ReadListeningLine(int fd, const fs::path& log_path) {
     std::string line;
     char c = 0;
-    while (read(fd, &c, 1) == 1 && c != '\n') line += c;
+    pollfd ready{fd, POLLIN, 0};
+    // A server that starts but never prints its first line must not hang the demo.
+    while (poll(&ready, 1, kStartTimeoutMs) == 1 && read(fd, &c, 1) == 1 && c != '\n') line += c;
     close(fd);
     const std::string prefix = "listening on ";
     if (line.rfind(prefix, 0) != 0) {
@@ -149,6 +160,8 @@ class FakeServer {
     url_ = line.substr(prefix.size());
     return Status::Ok();
   }
+
+  static constexpr int kStartTimeoutMs = 30'000;
 
   pid_t pid_ = -1;
   std::string url_;
