@@ -41,7 +41,7 @@ inline std::string Quote(const std::string& arg) {
 
 // Returns the folder of the shared real data sets, or an empty path.
 inline std::filesystem::path SharedDataDir() {
-  for (const std::filesystem::path candidate :
+  for (const std::filesystem::path& candidate :
        {std::filesystem::path("/work/shared/data"),
         std::filesystem::path(PODIUM_DEDUP_SOURCE_DIR) / ".." / "shared" / "data"}) {
     if (std::filesystem::exists(candidate / "fodors-zagat" / "matches.csv")) return candidate;
