@@ -28,7 +28,7 @@ struct ApiImportTotals {
   int64_t deleted = 0;      // soft-deleted contacts recorded as such
   int64_t unreadable = 0;   // objects that could not be read as a contact
   int64_t locations = 0;    // locations named by GET /locations
-  std::string previous_high_water_mark;  // empty on a first or --full run
+  std::string previous_high_water_mark;  // empty on a first or --full-sync run
   std::string high_water_mark;
   PodiumClientStats client;
 };

@@ -38,9 +38,6 @@ CommandHandler SetUpMergeCommand(CLI::App& command);
 CommandHandler SetUpUndoCommand(CLI::App& command);
 CommandHandler SetUpDemoCommand(CLI::App& command);
 
-// Returns an error for a command that this build does not implement yet.
-Status NotImplemented(const std::string& command);
-
 }  // namespace podium_dedup::cli
 
 #endif  // PODIUM_DEDUP_CLI_COMMAND_H_

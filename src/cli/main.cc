@@ -65,10 +65,6 @@ std::shared_ptr<Logger> MakeStderrLogger(bool quiet, bool verbose) {
 
 }  // namespace
 
-Status NotImplemented(const std::string& command) {
-  return Error{"ERR_DEDUP_USAGE_NOT_IMPLEMENTED", "'" + command + "' is not implemented in this build"};
-}
-
 int Main(int argc, char** argv) {
   CLI::App app{"podium-dedup: find and merge duplicate contacts in a Podium tenant"};
   app.require_subcommand(1);
