@@ -25,11 +25,10 @@ packages=(
   libphonenumber-dev libprotobuf-dev libicu-dev  # phone parsing and its dependencies
   libsqlite3-dev sqlite3                    # the natural-key index
   libcurl4-openssl-dev                      # the Podium API client
-  nlohmann-json3-dev libsimdjson-dev        # JSON reading and writing
+  nlohmann-json3-dev                        # JSON reading and writing
   libcli11-dev libspdlog-dev libyaml-cpp-dev  # flags, logging, settings
   libcpp-httplib-dev libssl-dev             # the fake Podium server
   libgtest-dev libgmock-dev libbenchmark-dev  # tests and micro-benchmarks
-  libre2-dev                                # compiled metadata patterns (fast path)
   python3-phonenumbers                      # the Python baseline and cross-checks
   clang libclang-rt-14-dev                  # libFuzzer targets (scripts/fuzz.sh)
 )

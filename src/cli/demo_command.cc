@@ -315,7 +315,7 @@ Status RunDemo(const DemoFlags& flags, CommandContext& context) {
 
   // 4. Merge every auto-mergeable cluster.
   std::vector<std::string> merge = {self, "merge", "--all-auto", "--db", paths.db.string(), "--audit-log",
-                                    paths.audit_log.string()};
+                                    paths.audit_log.string(), "--rate-limit", rate};
   merge.insert(merge.end(), api.begin(), api.end());
   if (!flags.strategy.empty()) merge.insert(merge.end(), {"--strategy", flags.strategy});
   Status merged = RunChild(merge, paths.merge_summary.string(), logger);

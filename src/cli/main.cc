@@ -3,6 +3,7 @@
 // The only place that parses flags, sets up logging and decides exit codes.
 // Each subcommand lives in its own file under src/cli/.
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <string_view>
@@ -97,6 +98,13 @@ int Main(int argc, char** argv) {
   auto logger = MakeStderrLogger(quiet, verbose);
   const bool config_is_default = config_path == kDefaultConfigPath;
   Result<Settings> settings = LoadSettings(config_path, config_is_default);
+  if (settings.ok() && config_is_default && !std::filesystem::exists(config_path)) {
+    // The path is relative to the working folder, so running from another
+    // folder silently changes the default region unless this is said.
+    logger->warn("no {} in the current folder; using built-in settings (default_region {}). Pass --config "
+                 "PATH, or --region for commands that take it",
+                 config_path, settings.value().default_region);
+  }
   if (!settings.ok()) {
     logger->error("{} [{}]", settings.error().message, settings.error().code);
     return ExitCodeFor(settings.error().code);

@@ -30,6 +30,7 @@ struct MergeFlags {
   int lease_seconds = 300;
   int max_clusters = 0;
   std::string output = "json";
+  int rate_limit = -1;  // negative: api.rate_limit_per_minute from the settings
 };
 
 std::string TextSummary(const MergeRunSummary& summary) {
@@ -56,7 +57,7 @@ Result<std::unique_ptr<PodiumClient>> MakeClient(const MergeFlags& flags, const 
   PodiumClientOptions options;
   options.base_url = flags.api_url.empty() ? context.settings.api_url : flags.api_url;
   options.token_env = flags.token_env.empty() ? context.settings.token_env : flags.token_env;
-  options.rate_limit_per_minute = context.settings.rate_limit_per_minute;
+  options.rate_limit_per_minute = flags.rate_limit >= 0 ? flags.rate_limit : context.settings.rate_limit_per_minute;
   if (options.base_url.empty()) {
     return Error{"ERR_DEDUP_USAGE_NO_API_URL", "no API URL: pass --api-url or set api.url in the settings file"};
   }
@@ -146,6 +147,9 @@ CommandHandler SetUpMergeCommand(CLI::App& command) {
   command.add_option("--max-clusters", flags->max_clusters, "Stop after carrying out this many clusters; 0: no limit")
       ->capture_default_str();
   command.add_option("--output", flags->output, "Summary format on stdout: json or text")->capture_default_str();
+  command.add_option("--rate-limit", flags->rate_limit,
+                     "Client-side API requests per minute; 0 disables the limiter. Overrides "
+                     "api.rate_limit_per_minute");
   return [flags](CommandContext& context) { return RunMergeCommand(*flags, context); };
 }
 

@@ -389,6 +389,9 @@ ClusterMerger::StepResult ClusterMerger::ReapplyOptOuts(Work& work) {
     if (Status s = AuditCall(work, "POST", "/contacts/campaigns/opt_out", body, opted); !s.ok()) return s.error();
     // No live contact has the channel any more (its only holder is a
     // duplicate deleted by an earlier attempt): nothing left to opt out.
+    // NOTE: on the first compose pass a 404 is accepted too, so the deletes
+    // that follow rely on the read-back check after them to catch an opt-out
+    // that the server did not apply.
     if (!opted.ok() && opted.code() != kErrApiResourceNotFound) {
       return FailedCall(work, opted.error(), work.failed_step);
     }

@@ -279,7 +279,12 @@ std::vector<json*> FakePodium::FindLiveByChannel(const std::string& identifier) 
     if (IsDeleted(contact)) continue;
     const bool match = is_email ? AnyOf(contact, "emails", [&](const json& v) { return EmailMatches(v, identifier); })
                                 : AnyOf(contact, "phoneNumbers", [&](const json& v) { return PhoneMatches(v, identifier); });
-    if (match) found.push_back(&contact);
+    // Exports keep phones as typed ("0414 459 518") while the consent
+    // channels carry E.164, which is what a client sends here.
+    const bool channel_match = AnyOf(contact, "channels", [&](const json& channel) {
+      return channel.is_object() && channel.value("identifier", "") == identifier;
+    });
+    if (match || channel_match) found.push_back(&contact);
   }
   return found;
 }
