@@ -285,7 +285,7 @@ nlohmann::json MergeRunSummaryToJson(const MergeRunSummary& summary);
 // cluster can proceed: the database or the audit log fails, or the API
 // rejects the token or cannot be reached. A cluster's own failure (a lost
 // lease included) is in its outcome and the state table.
-// Errors: ERR_DEDUP_MERGE_CLUSTER_NOT_FOUND, ERR_DEDUP_MERGE_NO_SELECTION,
+// Errors: ERR_DEDUP_MERGE_CLUSTER_NOT_FOUND, ERR_DEDUP_USAGE_NO_SELECTION,
 // ERR_DEDUP_DB_*, ERR_DEDUP_MERGE_AUDIT_LOG_*.
 Result<MergeRunSummary> RunMerge(const MergeOptions& options, const Settings& settings, PodiumClient* client,
                                  Logger& logger);
