@@ -21,20 +21,21 @@ struct CommandEntry {
   const char* name;
   const char* help;
   CommandSetup setup;
+  bool parses_phones;  // reads default_region from the settings
 };
 
 const CommandEntry kCommands[] = {
-    {"normalize", "Normalize raw phone values to E.164 natural keys", SetUpNormalizeCommand},
+    {"normalize", "Normalize raw phone values to E.164 natural keys", SetUpNormalizeCommand, true},
     {"generate", "Write a generated sample tenant (contacts with known duplicates) and its ground truth",
-     SetUpGenerateCommand},
+     SetUpGenerateCommand, false},
     {"find-duplicates", "Index contacts from an export file or the API and write duplicate clusters",
-     SetUpFindDuplicatesCommand},
+     SetUpFindDuplicatesCommand, true},
     {"cross-location", "Write the review queue of phones shared by contacts in different locations",
-     SetUpCrossLocationCommand},
-    {"merge", "Merge duplicate clusters through the Podium API", SetUpMergeCommand},
-    {"undo", "Undo a merge from the audit log's before-state", SetUpUndoCommand},
+     SetUpCrossLocationCommand, false},
+    {"merge", "Merge duplicate clusters through the Podium API", SetUpMergeCommand, false},
+    {"undo", "Undo a merge from the audit log's before-state", SetUpUndoCommand, false},
     {"demo", "Run the whole pipeline against a local fake Podium server on a generated tenant",
-     SetUpDemoCommand},
+     SetUpDemoCommand, false},
 };
 
 // Exit codes by error-code prefix, so that scripts can tell the kinds of
@@ -75,6 +76,7 @@ int Main(int argc, char** argv) {
   bool quiet = false;
   bool verbose = false;
   CommandHandler selected;
+  bool selected_parses_phones = false;
   for (const CommandEntry& entry : kCommands) {
     CLI::App* command = app.add_subcommand(entry.name, entry.help);
     command->add_option("--config", config_path,
@@ -83,7 +85,11 @@ int Main(int argc, char** argv) {
     command->add_flag("-q,--quiet", quiet, "Print only warnings and errors on stderr");
     command->add_flag("-v,--verbose", verbose, "Print debug diagnostics on stderr");
     CommandHandler handler = entry.setup(*command);
-    command->callback([&selected, handler] { selected = handler; });
+    const bool parses_phones = entry.parses_phones;
+    command->callback([&selected, &selected_parses_phones, handler, parses_phones] {
+      selected = handler;
+      selected_parses_phones = parses_phones;
+    });
   }
 
   try {
@@ -98,7 +104,7 @@ int Main(int argc, char** argv) {
   auto logger = MakeStderrLogger(quiet, verbose);
   const bool config_is_default = config_path == kDefaultConfigPath;
   Result<Settings> settings = LoadSettings(config_path, config_is_default);
-  if (settings.ok() && config_is_default && !std::filesystem::exists(config_path)) {
+  if (settings.ok() && selected_parses_phones && config_is_default && !std::filesystem::exists(config_path)) {
     // The path is relative to the working folder, so running from another
     // folder silently changes the default region unless this is said.
     logger->warn("no {} in the current folder; using built-in settings (default_region {}). Pass --config "
