@@ -561,15 +561,31 @@ Reply FakePodium::Merge(const std::string& primary_uid, const json& body,
   return DataReply(200, primary);
 }
 
-Reply FakePodium::OptOut(const json& body) {
+namespace {
+
+// Reads the {identifier, type} channel of a campaigns request, or sets
+// `error` to the 400 reply that names what is missing.
+std::optional<std::pair<std::string, std::string>> ReadChannel(const json& body, Reply* error) {
   if (!body.is_object() || !body.contains("channel") || !body["channel"].is_object()) {
-    return ErrorReply(400, "invalid_request_values", "the body needs a channel {identifier, type}");
+    *error = ErrorReply(400, "invalid_request_values", "the body needs a channel {identifier, type}");
+    return std::nullopt;
   }
-  const std::string identifier = StringField(body["channel"], "identifier");
-  const std::string type = StringField(body["channel"], "type");
+  std::string identifier = StringField(body["channel"], "identifier");
+  std::string type = StringField(body["channel"], "type");
   if (identifier.empty() || (type != "PHONE" && type != "EMAIL")) {
-    return ErrorReply(400, "invalid_request_values", "channel needs an identifier and type PHONE or EMAIL");
+    *error = ErrorReply(400, "invalid_request_values", "channel needs an identifier and type PHONE or EMAIL");
+    return std::nullopt;
   }
+  return std::make_pair(std::move(identifier), std::move(type));
+}
+
+}  // namespace
+
+Reply FakePodium::OptOut(const json& body) {
+  Reply invalid;
+  const auto channel = ReadChannel(body, &invalid);
+  if (!channel) return invalid;
+  const auto& [identifier, type] = *channel;
   std::vector<json*> contacts = FindLiveByChannel(identifier);
   if (contacts.empty()) return ErrorReply(404, "resource_not_found", "no contact has channel '" + identifier + "'");
 
@@ -583,15 +599,13 @@ Reply FakePodium::OptOut(const json& body) {
 }
 
 Reply FakePodium::OptIn(const json& body) {
-  if (!body.is_object() || !body.contains("channel") || !body["channel"].is_object() ||
-      StringField(body, "locationUid").empty()) {
+  Reply invalid;
+  const auto channel = ReadChannel(body, &invalid);
+  if (!channel) return invalid;
+  if (StringField(body, "locationUid").empty()) {
     return ErrorReply(400, "invalid_request_values", "the body needs a channel {identifier, type} and a locationUid");
   }
-  const std::string identifier = StringField(body["channel"], "identifier");
-  const std::string type = StringField(body["channel"], "type");
-  if (identifier.empty() || (type != "PHONE" && type != "EMAIL")) {
-    return ErrorReply(400, "invalid_request_values", "channel needs an identifier and type PHONE or EMAIL");
-  }
+  const auto& [identifier, type] = *channel;
   std::vector<json*> contacts = FindLiveByChannel(identifier);
   if (contacts.empty()) return ErrorReply(404, "resource_not_found", "no contact has channel '" + identifier + "'");
 
