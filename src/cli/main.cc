@@ -61,7 +61,10 @@ int ExitCodeFor(const std::string& code) {
 std::shared_ptr<Logger> MakeStderrLogger(bool quiet, bool verbose) {
   auto logger = spdlog::stderr_color_mt("podium-dedup");
   logger->set_pattern("%^%l%$: %v");
-  logger->set_level(quiet ? spdlog::level::warn : verbose ? spdlog::level::debug : spdlog::level::info);
+  spdlog::level::level_enum level = spdlog::level::info;
+  if (verbose) level = spdlog::level::debug;
+  if (quiet) level = spdlog::level::warn;
+  logger->set_level(level);
   return logger;
 }
 
@@ -95,8 +98,8 @@ int Main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    // CLI11 prints the message; its own exit codes (106, 114, ...) are folded
-    // into the usage status so that scripts see one code for bad flags.
+    // CLI11 prints the message. Its own exit codes (106, 114, ...) become the
+    // usage status, so scripts see one code for bad flags.
     const int cli11_code = app.exit(e);
     return cli11_code == 0 ? 0 : 2;
   }
@@ -106,7 +109,7 @@ int Main(int argc, char** argv) {
   Result<Settings> settings = LoadSettings(config_path, config_is_default);
   if (settings.ok() && selected_parses_phones && config_is_default && !std::filesystem::exists(config_path)) {
     // The path is relative to the working folder, so running from another
-    // folder silently changes the default region unless this is said.
+    // folder would otherwise change the default region without a message.
     logger->warn("no {} in the current folder; using built-in settings (default_region {}). Pass --config "
                  "PATH, or --region for commands that take it",
                  config_path, settings.value().default_region);
