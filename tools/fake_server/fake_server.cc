@@ -52,7 +52,8 @@ std::string ReadField(const json& body, const char* key, T* out) {
 std::string UpdateFaultsFromJson(const json& body, FaultSettings* faults) {
   if (!body.is_object()) return "the faults body must be a JSON object";
   static const std::set<std::string> kKeys = {
-      "rateLimit", "rateWindowSeconds", "errorRate", "resetRate", "lostReplyRate", "latencyMs", "mergeInProgressUids",
+      "rateLimit", "rateWindowSeconds", "errorRate", "resetRate", "lostReplyRate", "lostMergeReplies", "latencyMs",
+      "mergeInProgressUids",
       "mergeInProgressRate", "invalidCursorOnPage", "cursorMaxAge", "editAfterRequests", "editUid",
       "editFields"};
   for (const auto& [key, value] : body.items()) {
@@ -64,6 +65,7 @@ std::string UpdateFaultsFromJson(const json& body, FaultSettings* faults) {
         ReadField(body, "rateWindowSeconds", &faults->rate_window_seconds),
         ReadField(body, "errorRate", &faults->error_rate), ReadField(body, "resetRate", &faults->reset_rate),
         ReadField(body, "lostReplyRate", &faults->lost_reply_rate),
+        ReadField(body, "lostMergeReplies", &faults->lost_merge_replies),
         ReadField(body, "latencyMs", &faults->latency_ms), ReadField(body, "mergeInProgressUids", &uids),
         ReadField(body, "mergeInProgressRate", &faults->merge_in_progress_rate),
         ReadField(body, "invalidCursorOnPage", &faults->invalid_cursor_on_page),
@@ -83,6 +85,7 @@ json FaultsToJson(const FaultSettings& faults) {
           {"errorRate", faults.error_rate},
           {"resetRate", faults.reset_rate},
           {"lostReplyRate", faults.lost_reply_rate},
+          {"lostMergeReplies", faults.lost_merge_replies},
           {"latencyMs", faults.latency_ms},
           {"mergeInProgressUids", faults.merge_in_progress_uids},
           {"mergeInProgressRate", faults.merge_in_progress_rate},
@@ -286,6 +289,11 @@ Reply FakeServer::Merge(const httplib::Request& request) {
     return MergeInProgress(uids);
   });
   if (reply.status == 409) ++counters_.merge_in_progress;
+  if (reply.status == 200 && faults_.lost_merge_replies > 0) {
+    --faults_.lost_merge_replies;
+    ++counters_.lost_replies;
+    return ErrorReply(503, "internal_server_error", "injected failure after the merge was applied");
+  }
   return reply;
 }
 

@@ -67,6 +67,9 @@ void AddFlags(CLI::App& app, Flags& flags) {
   app.add_option("--lost-reply-rate", faults.lost_reply_rate,
                  "Share of API requests applied and then answered 503, as a lost reply (0..1)")
       ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--lost-merge-replies", faults.lost_merge_replies,
+                 "Answer 503 to the next N merges after applying them, as lost replies")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--latency-ms", faults.latency_ms, "Delay added to every API request, in milliseconds")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--merge-in-progress", flags.merge_in_progress_uids,
