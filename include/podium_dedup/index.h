@@ -55,6 +55,18 @@ struct IndexEntry {
   std::vector<LocationKeys> locations;  // one per location uid, at least one
   std::vector<std::string> email_keys;  // normalized, no repeats, no empty values
   std::string source;                   // where the record came from: "file:NAME", "api"
+
+  // The `contacts` row's columns that are computed from `contact`
+  // (ComputeIndexColumns). Upsert computes them when this is empty; the
+  // ParallelIndexWriter fills it on its normalizing threads, so that the
+  // JSON encoding does not run on the index's single writer thread.
+  struct Columns {
+    std::string record_json;  // ContactToJson(contact)
+    std::string emails_json;
+    std::string tags_json;
+    int field_count = 0;
+  };
+  std::optional<Columns> columns;
 };
 
 // Turns an email into its comparison key (NormalizeEmail in match.h). The
@@ -66,6 +78,9 @@ using EmailKeyFunction = std::function<std::string(const std::string&)>;
 // of its locations (settings.RegionFor), each email through `email_key`.
 IndexEntry BuildIndexEntry(Contact contact, const Settings& settings, const PhoneNormalizer& normalizer,
                            const EmailKeyFunction& email_key, std::string source);
+
+// Computes the columns of IndexEntry::Columns from `contact`.
+IndexEntry::Columns ComputeIndexColumns(const Contact& contact);
 
 // Returns the reason why none of the entry's phones gave a key in its home
 // location (the first rejection), or nullopt when a phone was valid or the
@@ -92,6 +107,13 @@ struct IndexCounts {
   int64_t live_contacts = 0;  // deleted_at is NULL
   int64_t keys = 0;           // contact_keys rows
   int64_t locations = 0;      // distinct locations of live contacts
+};
+
+// What ForEachLocation puts in each IndexedContact::contact.
+enum class ScanDetail {
+  kFullRecord,   // every field, from the stored record (what merging needs)
+  kMatchFields,  // uid, name, emails, tags, opt-outs and timestamps: what
+                 // FindClusters reads, without parsing the stored record
 };
 
 // Called once per location with its live contacts, sorted by uid. A non-ok
@@ -134,7 +156,7 @@ class ContactIndex {
 
   // Visits the live contacts of each location, ordered by location uid, in
   // one scan. Only one location's contacts are in memory at a time.
-  Status ForEachLocation(const LocationVisitor& visit);
+  Status ForEachLocation(const LocationVisitor& visit, ScanDetail detail = ScanDetail::kFullRecord);
 
   // Returns the natural keys held by at least two different live contacts in
   // different locations, sorted by key.

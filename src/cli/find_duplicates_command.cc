@@ -21,6 +21,7 @@
 #include "podium_dedup/contact_reader.h"
 #include "podium_dedup/index.h"
 #include "podium_dedup/match.h"
+#include "podium_dedup/parallel_writer.h"
 #include "podium_dedup/phone.h"
 
 namespace podium_dedup::cli {
@@ -162,23 +163,17 @@ class ProgressReporter {
 Status ImportFile(const std::string& path, const ReadOptions& read_options, const Settings& settings,
                   const PhoneNormalizer& normalizer, ContactIndex& index, Logger& logger, ImportTotals* totals) {
   ProblemReporter problems(logger);
-  ProgressReporter progress(logger);
-  Status write_status;
-  int64_t indexed = 0;
-  const std::string source = "file:" + path;
-  auto on_contact = [&](Contact&& contact) {
-    if (!write_status.ok()) return;  // the index failed; the rest of the file is read but not written
-    IndexEntry entry = BuildIndexEntry(std::move(contact), settings, normalizer, NormalizeEmail, source);
-    write_status = index.Upsert(entry);
-    if (write_status.ok()) progress.Tick(path, ++indexed);
-  };
+  ProgressReporter progress(logger);  // ticked on the writer thread only
+  ParallelWriterOptions writer_options;
+  writer_options.on_written = [&](int64_t written) { progress.Tick(path, written); };
+  ParallelIndexWriter writer(index, settings, normalizer, NormalizeEmail, "file:" + path, writer_options);
   ReadStats stats;
-  Status read = ReadContactsFile(path, read_options, on_contact,
+  Status read = ReadContactsFile(path, read_options, [&](Contact&& contact) { writer.Add(std::move(contact)); },
                                  [&](const ReadProblem& problem) { problems.Report(problem); }, &stats);
   problems.PrintHiddenCount();
   if (!read.ok()) return read;
-  if (!write_status.ok()) return write_status;
-  if (Status flushed = index.Flush(); !flushed.ok()) return flushed;
+  if (Status written = writer.Finish(); !written.ok()) return written;
+  const int64_t indexed = writer.written();
 
   totals->rows += stats.rows;
   totals->contacts_read += stats.contacts;
@@ -215,7 +210,7 @@ Result<ClusterTotals> ClusterIndex(ContactIndex& index, const Settings& settings
     totals.contacts_scanned += static_cast<int64_t>(contacts.size());
     for (Cluster& cluster : FindClusters(contacts, options)) totals.clusters.push_back(std::move(cluster));
     return Status::Ok();
-  });
+  }, ScanDetail::kMatchFields);
   if (!scanned.ok()) return scanned.error();
 
   SendSharedMembersToReview(totals.clusters);
@@ -297,6 +292,43 @@ Json SummaryJson(const FindDuplicatesFlags& flags, const ImportTotals& imported,
       {"contacts_with_no_valid_phone", invalid_phones},
       {"hot_keys", hot_keys},
   };
+}
+
+// Appends `json` printed with an indent of 2, every line shifted right by
+// `indent` spaces, so that it nests inside the document being streamed.
+void AppendIndented(const Json& json, const std::string& indent, std::string* out) {
+  const std::string text = json.dump(2);
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    if (start > 0) out->append(indent);
+    out->append(text, start, end - start);
+    if (end < text.size()) out->push_back('\n');
+    start = end + 1;
+  }
+}
+
+// Writes {"clusters": [...], "summary": {...}} one cluster at a time, so the
+// file for a million contacts is never built whole in memory. The layout is
+// what Json::dump(2) gives for the whole document.
+Status WriteClustersFile(const FindDuplicatesFlags& flags, const std::vector<Cluster>& clusters, const Json& summary) {
+  Result<std::unique_ptr<OutputFile>> file = OutputFile::Open(flags.output, flags.force);
+  if (!file.ok()) return file.error();
+  OutputFile& out = *file.value();
+  std::string piece = clusters.empty() ? "{\n  \"clusters\": []" : "{\n  \"clusters\": [\n    ";
+  for (size_t i = 0; i < clusters.size(); ++i) {
+    if (i > 0) piece.append(",\n    ");
+    AppendIndented(ClusterJson(clusters[i]), "    ", &piece);
+    if (Status s = out.Write(piece); !s.ok()) return s;
+    piece.clear();
+  }
+  if (!clusters.empty()) piece.append("\n  ]");
+  piece.append(",\n  \"summary\": ");
+  AppendIndented(summary, "  ", &piece);
+  piece.append("\n}\n");
+  if (Status s = out.Write(piece); !s.ok()) return s;
+  return out.Commit();
 }
 
 // Stores the settings' location names and regions, so that later commands
@@ -391,12 +423,9 @@ Status RunFindDuplicates(const FindDuplicatesFlags& flags, CommandContext& conte
   Result<std::map<std::string, int64_t>> invalid_phones = index.value()->CountAllPhonesInvalidByReason();
   if (!invalid_phones.ok()) return invalid_phones.error();
 
-  Json clusters = Json::array();
-  for (const Cluster& cluster : clustered.value().clusters) clusters.push_back(ClusterJson(cluster));
   Json summary = SummaryJson(flags, imported, clustered.value(), counts.value(), invalid_phones.value());
   if (api_totals) summary["api"] = ApiSummaryJson(*api_totals);
-  const Json output{{"clusters", std::move(clusters)}, {"summary", summary}};
-  if (Status s = WriteOutputFile(flags.output, output.dump(2) + "\n", flags.force); !s.ok()) return s;
+  if (Status s = WriteClustersFile(flags, clustered.value().clusters, summary); !s.ok()) return s;
 
   logger.info("{} clusters ({} auto-merge) among {} live contacts in {} locations; written to {}",
               summary["clusters"].get<int64_t>(), summary["auto_merge_clusters"].get<int64_t>(),

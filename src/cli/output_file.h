@@ -3,7 +3,9 @@
 #ifndef PODIUM_DEDUP_CLI_OUTPUT_FILE_H_
 #define PODIUM_DEDUP_CLI_OUTPUT_FILE_H_
 
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include "podium_dedup/result.h"
 
@@ -20,6 +22,34 @@ Status CheckOutputPath(const std::string& path, bool force);
 // a rename, so a reader never sees a partial file. "-" writes to stdout.
 // Errors: ERR_DEDUP_OUTPUT_EXISTS, ERR_DEDUP_OUTPUT_WRITE.
 Status WriteOutputFile(const std::string& path, const std::string& content, bool force);
+
+// An output file written piece by piece, with the guarantees of
+// WriteOutputFile: the pieces go to a temporary file that Commit() moves to
+// the path, so a large output never has to be held in memory whole and a
+// reader still never sees a partial file. Without Commit() (an error on
+// the way) the destructor removes the temporary file.
+class OutputFile {
+ public:
+  static Result<std::unique_ptr<OutputFile>> Open(const std::string& path, bool force);
+  ~OutputFile();
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  // Appends `piece`; writes are buffered.
+  Status Write(std::string_view piece);
+  Status Commit();
+
+ private:
+  OutputFile(std::string path, std::string temporary, int fd, bool force);
+  Status FlushBuffer();
+
+  std::string path_;
+  std::string temporary_;  // empty for standard output
+  int fd_;
+  bool force_;
+  bool committed_ = false;
+  std::string buffer_;
+};
 
 }  // namespace podium_dedup::cli
 

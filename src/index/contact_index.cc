@@ -14,17 +14,23 @@
 namespace podium_dedup {
 namespace {
 
-constexpr const char* kUpsertContact = R"sql(
+// A contact is first inserted with DO NOTHING on a uid conflict: for a uid
+// the index has never seen (every row of a first import) that is the whole
+// write, and the three deletes of its dependent rows are skipped, since
+// there are none. Only a uid already present takes the update and deletes.
+constexpr const char* kInsertNewContact = R"sql(
 INSERT INTO contacts (uid, location_uid, name, emails, tags, marketing_opt_out, sms_opt_out,
                       email_opt_out, deleted_at, updated_at, created_at, field_count, contact_json, source)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-ON CONFLICT (uid) DO UPDATE SET
-  location_uid = excluded.location_uid, name = excluded.name, emails = excluded.emails,
-  tags = excluded.tags, marketing_opt_out = excluded.marketing_opt_out,
-  sms_opt_out = excluded.sms_opt_out, email_opt_out = excluded.email_opt_out,
-  deleted_at = excluded.deleted_at, updated_at = excluded.updated_at,
-  created_at = excluded.created_at, field_count = excluded.field_count,
-  contact_json = excluded.contact_json, source = excluded.source
+ON CONFLICT (uid) DO NOTHING
+)sql";
+
+constexpr const char* kUpdateContact = R"sql(
+UPDATE contacts SET
+  location_uid = ?2, name = ?3, emails = ?4, tags = ?5, marketing_opt_out = ?6, sms_opt_out = ?7,
+  email_opt_out = ?8, deleted_at = ?9, updated_at = ?10, created_at = ?11, field_count = ?12,
+  contact_json = ?13, source = ?14
+WHERE uid = ?1
 )sql";
 
 constexpr const char* kInsertKey = R"sql(
@@ -33,10 +39,12 @@ INSERT INTO contact_keys (natural_key, kind, contact_uid, location_uid, position
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
 )sql";
 
-std::string TagLabelsJson(const std::vector<Tag>& tags) {
-  nlohmann::json labels = nlohmann::json::array();
-  for (const Tag& tag : tags) labels.push_back(tag.label);
-  return labels.dump();
+// The `tags` column: [{"uid": ..., "label": ...}, ...], which is all that
+// matching compares (index_queries.cc reads it back).
+std::string TagsJson(const std::vector<Tag>& tags) {
+  nlohmann::json array = nlohmann::json::array();
+  for (const Tag& tag : tags) array.push_back({{"uid", tag.uid}, {"label", tag.label}});
+  return array.dump();
 }
 
 std::string HomeLocation(const IndexEntry& entry) {
@@ -67,24 +75,25 @@ ContactIndex::~ContactIndex() {
   impl_->logger->warn("index database '{}': rolled back {} contacts that were not flushed", path_,
                       impl_->pending_rows);
   static_cast<void>(impl_->db->Execute("ROLLBACK"));
-  impl_->statements.clear();
+  impl_->FinalizeStatements();
 }
 
 Status ContactIndex::Impl::PrepareWriteStatements() {
-  const std::pair<const char*, const char*> sql[] = {
-      {"upsert_contact", kUpsertContact},
-      {"delete_locations", "DELETE FROM contact_locations WHERE contact_uid = ?1"},
-      {"delete_keys", "DELETE FROM contact_keys WHERE contact_uid = ?1"},
-      {"delete_rejections", "DELETE FROM phone_rejections WHERE contact_uid = ?1"},
-      {"insert_location", "INSERT OR IGNORE INTO contact_locations (location_uid, contact_uid) VALUES (?1, ?2)"},
-      {"insert_key", kInsertKey},
-      {"insert_rejection",
+  const std::pair<std::unique_ptr<sqlite::Statement>*, const char*> sql[] = {
+      {&insert_new_contact, kInsertNewContact},
+      {&update_contact, kUpdateContact},
+      {&delete_locations, "DELETE FROM contact_locations WHERE contact_uid = ?1"},
+      {&delete_keys, "DELETE FROM contact_keys WHERE contact_uid = ?1"},
+      {&delete_rejections, "DELETE FROM phone_rejections WHERE contact_uid = ?1"},
+      {&insert_location, "INSERT OR IGNORE INTO contact_locations (location_uid, contact_uid) VALUES (?1, ?2)"},
+      {&insert_key, kInsertKey},
+      {&insert_rejection,
        "INSERT INTO phone_rejections (contact_uid, location_uid, position, piece, reason) VALUES (?1, ?2, ?3, ?4, ?5)"},
   };
-  for (const auto& [name, text] : sql) {
+  for (const auto& [slot, text] : sql) {
     Result<std::unique_ptr<sqlite::Statement>> statement = sqlite::Statement::Prepare(*db, text);
     if (!statement.ok()) return statement.error();
-    statements[name] = std::move(statement).value();
+    *slot = std::move(statement).value();
   }
   return Status::Ok();
 }
@@ -95,8 +104,11 @@ Status ContactIndex::Upsert(const IndexEntry& entry) {
   }
   ++impl_->pending_rows;
 
-  if (Status s = impl_->WriteContactRow(entry); !s.ok()) return s;
-  if (Status s = impl_->DeleteDependentRows(entry.contact.uid); !s.ok()) return s;
+  Result<bool> inserted = impl_->WriteContactRow(entry);
+  if (!inserted.ok()) return inserted.error();
+  if (!inserted.value()) {
+    if (Status s = impl_->DeleteDependentRows(entry.contact.uid); !s.ok()) return s;
+  }
   for (int i = 0; i < static_cast<int>(entry.locations.size()); ++i) {
     if (Status s = impl_->WriteLocationKeys(entry, entry.locations[i]); !s.ok()) return s;
   }
@@ -105,29 +117,45 @@ Status ContactIndex::Upsert(const IndexEntry& entry) {
   return Status::Ok();
 }
 
-Status ContactIndex::Impl::WriteContactRow(const IndexEntry& entry) {
+IndexEntry::Columns ComputeIndexColumns(const Contact& contact) {
+  IndexEntry::Columns columns;
+  columns.record_json = ContactToJson(contact).dump();
+  columns.emails_json = nlohmann::json(contact.emails).dump();
+  columns.tags_json = TagsJson(contact.tags);
+  columns.field_count = FieldCount(contact);
+  return columns;
+}
+
+Result<bool> ContactIndex::Impl::WriteContactRow(const IndexEntry& entry) {
   const Contact& contact = entry.contact;
-  sqlite::Statement& upsert = *statements.at("upsert_contact");
-  upsert.Bind(1, contact.uid)
-      .Bind(2, HomeLocation(entry))
-      .Bind(3, contact.name)
-      .Bind(4, nlohmann::json(contact.emails).dump())
-      .Bind(5, TagLabelsJson(contact.tags))
-      .Bind(6, int64_t{contact.marketing_opt_out})
-      .Bind(7, int64_t{contact.sms_opt_out})
-      .Bind(8, int64_t{contact.email_opt_out})
-      .BindOptional(9, contact.deleted_at)
-      .Bind(10, contact.updated_at)
-      .Bind(11, contact.created_at)
-      .Bind(12, int64_t{FieldCount(contact)})
-      .Bind(13, ContactToJson(contact).dump())
-      .Bind(14, entry.source);
-  return upsert.Run();
+  std::optional<IndexEntry::Columns> computed;
+  if (!entry.columns) computed = ComputeIndexColumns(contact);
+  const IndexEntry::Columns& columns = entry.columns ? *entry.columns : *computed;
+  auto bind = [&](sqlite::Statement& statement) -> sqlite::Statement& {
+    return statement.Bind(1, contact.uid)
+        .Bind(2, HomeLocation(entry))
+        .Bind(3, contact.name)
+        .Bind(4, columns.emails_json)
+        .Bind(5, columns.tags_json)
+        .Bind(6, int64_t{contact.marketing_opt_out})
+        .Bind(7, int64_t{contact.sms_opt_out})
+        .Bind(8, int64_t{contact.email_opt_out})
+        .BindOptional(9, contact.deleted_at)
+        .Bind(10, contact.updated_at)
+        .Bind(11, contact.created_at)
+        .Bind(12, int64_t{columns.field_count})
+        .Bind(13, columns.record_json)
+        .Bind(14, entry.source);
+  };
+  if (Status s = bind(*insert_new_contact).Run(); !s.ok()) return s.error();
+  if (db->Changes() == 1) return true;
+  if (Status s = bind(*update_contact).Run(); !s.ok()) return s.error();
+  return false;
 }
 
 Status ContactIndex::Impl::DeleteDependentRows(const std::string& uid) {
-  for (const char* name : {"delete_locations", "delete_keys", "delete_rejections"}) {
-    sqlite::Statement& statement = *statements.at(name);
+  for (sqlite::Statement* statement_ptr : {delete_locations.get(), delete_keys.get(), delete_rejections.get()}) {
+    sqlite::Statement& statement = *statement_ptr;
     statement.Bind(1, uid);
     if (Status s = statement.Run(); !s.ok()) return s;
   }
@@ -136,11 +164,11 @@ Status ContactIndex::Impl::DeleteDependentRows(const std::string& uid) {
 
 Status ContactIndex::Impl::WriteLocationKeys(const IndexEntry& entry, const LocationKeys& keys) {
   const std::string& uid = entry.contact.uid;
-  sqlite::Statement& location = *statements.at("insert_location");
+  sqlite::Statement& location = *insert_location;
   location.Bind(1, keys.location_uid).Bind(2, uid);
   if (Status s = location.Run(); !s.ok()) return s;
 
-  sqlite::Statement& key = *statements.at("insert_key");
+  sqlite::Statement& key = *insert_key;
   for (size_t i = 0; i < keys.phones.size(); ++i) {
     const NormalizedPhone& phone = keys.phones[i];
     key.Bind(1, phone.e164).Bind(2, "phone").Bind(3, uid).Bind(4, keys.location_uid);
@@ -154,7 +182,7 @@ Status ContactIndex::Impl::WriteLocationKeys(const IndexEntry& entry, const Loca
     if (Status s = key.Run(); !s.ok()) return s;
   }
 
-  sqlite::Statement& rejection = *statements.at("insert_rejection");
+  sqlite::Statement& rejection = *insert_rejection;
   for (size_t i = 0; i < keys.phone_rejections.size(); ++i) {
     const RejectedPiece& piece = keys.phone_rejections[i];
     rejection.Bind(1, uid).Bind(2, keys.location_uid).Bind(3, static_cast<int64_t>(i));

@@ -15,13 +15,27 @@ namespace podium_dedup {
 struct ContactIndex::Impl {
   std::unique_ptr<sqlite::Database> db;
   std::shared_ptr<Logger> logger;
-  // Prepared write statements by name, reused for every contact. Declared
-  // after `db` so that they are finalized before the connection closes.
-  std::map<std::string, std::unique_ptr<sqlite::Statement>> statements;
+  // Prepared write statements, reused for every contact. Declared after
+  // `db` so that they are finalized before the connection closes.
+  std::unique_ptr<sqlite::Statement> insert_new_contact;
+  std::unique_ptr<sqlite::Statement> update_contact;
+  std::unique_ptr<sqlite::Statement> delete_locations;
+  std::unique_ptr<sqlite::Statement> delete_keys;
+  std::unique_ptr<sqlite::Statement> delete_rejections;
+  std::unique_ptr<sqlite::Statement> insert_location;
+  std::unique_ptr<sqlite::Statement> insert_key;
+  std::unique_ptr<sqlite::Statement> insert_rejection;
   int pending_rows = 0;  // contacts written in the open transaction
 
   Status PrepareWriteStatements();
-  Status WriteContactRow(const IndexEntry& entry);
+  void FinalizeStatements() {
+    for (auto* statement : {&insert_new_contact, &update_contact, &delete_locations, &delete_keys,
+                            &delete_rejections, &insert_location, &insert_key, &insert_rejection}) {
+      statement->reset();
+    }
+  }
+  // Writes the contacts row; true when the uid was new to the index.
+  Result<bool> WriteContactRow(const IndexEntry& entry);
   Status DeleteDependentRows(const std::string& uid);
   Status WriteLocationKeys(const IndexEntry& entry, const LocationKeys& keys);
 };

@@ -4,6 +4,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "index/index_impl.h"
 #include "podium_dedup/contact_json.h"
 #include "podium_dedup/index.h"
@@ -15,7 +17,8 @@ namespace {
 // the contact listed them in, so a contact's phones come back in its order.
 constexpr const char* kLocationScan = R"sql(
 SELECT cl.location_uid, c.uid, c.contact_json, c.field_count,
-       k.kind, k.natural_key, k.national, k.country, k.extension, k.region_fallback
+       k.kind, k.natural_key, k.national, k.country, k.extension, k.region_fallback,
+       c.name, c.emails, c.tags, c.marketing_opt_out, c.sms_opt_out, c.email_opt_out, c.updated_at, c.created_at
 FROM contact_locations cl
 JOIN contacts c ON c.uid = cl.contact_uid
 LEFT JOIN contact_keys k ON k.contact_uid = cl.contact_uid AND k.location_uid = cl.location_uid
@@ -67,6 +70,33 @@ void AddKey(const sqlite::Statement& row, IndexedContact* indexed) {
   indexed->phones.push_back(std::move(phone));
 }
 
+// Fills the fields of ScanDetail::kMatchFields from the copy columns.
+// Returns false when the row needs its stored record instead: a file
+// written before the `tags` column held tag uids, or an unreadable column.
+bool ReadMatchFields(const sqlite::Statement& row, Contact* contact) {
+  contact->name = row.ColumnText(10);
+  contact->marketing_opt_out = row.ColumnInt(13) != 0;
+  contact->sms_opt_out = row.ColumnInt(14) != 0;
+  contact->email_opt_out = row.ColumnInt(15) != 0;
+  contact->updated_at = row.ColumnText(16);
+  contact->created_at = row.ColumnText(17);
+  const nlohmann::json emails = nlohmann::json::parse(row.ColumnText(11), nullptr, false);
+  const nlohmann::json tags = nlohmann::json::parse(row.ColumnText(12), nullptr, false);
+  if (!emails.is_array() || !tags.is_array()) return false;
+  for (const nlohmann::json& email : emails) {
+    if (!email.is_string()) return false;
+    contact->emails.push_back(email.get<std::string>());
+  }
+  for (const nlohmann::json& tag : tags) {
+    if (!tag.is_object()) return false;
+    const auto uid = tag.find("uid");
+    const auto label = tag.find("label");
+    if (uid == tag.end() || label == tag.end() || !uid->is_string() || !label->is_string()) return false;
+    contact->tags.push_back(Tag{uid->get<std::string>(), label->get<std::string>(), ""});
+  }
+  return true;
+}
+
 // True when two holders are different contacts in different locations.
 bool SpansLocations(const std::vector<SharedKeyHolder>& holders) {
   for (size_t i = 0; i < holders.size(); ++i) {
@@ -81,7 +111,7 @@ bool SpansLocations(const std::vector<SharedKeyHolder>& holders) {
 
 }  // namespace
 
-Status ContactIndex::ForEachLocation(const LocationVisitor& visit) {
+Status ContactIndex::ForEachLocation(const LocationVisitor& visit, ScanDetail detail) {
   Result<std::unique_ptr<sqlite::Statement>> prepared = sqlite::Statement::Prepare(*impl_->db, kLocationScan);
   if (!prepared.ok()) return prepared.error();
   sqlite::Statement& row = *prepared.value();
@@ -102,10 +132,13 @@ Status ContactIndex::ForEachLocation(const LocationVisitor& visit) {
     location = row_location;
     const std::string uid = row.ColumnText(1);
     if (contacts.empty() || contacts.back().contact.uid != uid) {
-      Result<Contact> contact = ContactFromJsonText(row.ColumnText(2));
-      if (!contact.ok()) return BadRow(path_, uid, contact.error().message);
       IndexedContact indexed;
-      indexed.contact = std::move(contact).value();
+      indexed.contact.uid = uid;
+      if (detail == ScanDetail::kFullRecord || !ReadMatchFields(row, &indexed.contact)) {
+        Result<Contact> contact = ContactFromJsonText(row.ColumnText(2));
+        if (!contact.ok()) return BadRow(path_, uid, contact.error().message);
+        indexed.contact = std::move(contact).value();
+      }
       indexed.location_uid = location;
       indexed.field_count = static_cast<int>(row.ColumnInt(3));
       contacts.push_back(std::move(indexed));

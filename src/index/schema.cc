@@ -10,9 +10,12 @@
 //                      location (first of locations[], '' when none);
 //                      `contact_json` is the full record (ContactToJson), so
 //                      the merge step has every field, and the other columns
-//                      are copies for queries. `emails` and `tags` are JSON
-//                      arrays. `deleted_at` not NULL means soft-deleted: kept,
-//                      but left out of clustering and the review queue.
+//                      are copies for queries. `emails` is a JSON array of
+//                      strings; `tags` is a JSON array of {uid, label}
+//                      objects (files written before that hold labels
+//                      only, and their scan falls back to contact_json).
+//                      `deleted_at` not NULL means soft-deleted: kept, but
+//                      left out of clustering and the review queue.
 //   contact_locations  one row per (contact, location). A contact in
 //                      several locations is clustered in each of them.
 //   contact_keys       one row per (natural key, contact, location): kind
@@ -35,6 +38,9 @@
 
 namespace podium_dedup {
 namespace {
+
+// SQLite page cache of an index connection, in KiB (256 MiB).
+constexpr int kIndexCacheKiB = 256 * 1024;
 
 constexpr const char* kSchemaV1 = R"sql(
 CREATE TABLE IF NOT EXISTS contacts (
@@ -70,7 +76,6 @@ CREATE TABLE IF NOT EXISTS contact_keys (
   extension TEXT NOT NULL DEFAULT '',
   region_fallback INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX IF NOT EXISTS contact_keys_by_key ON contact_keys (natural_key);
 CREATE INDEX IF NOT EXISTS contact_keys_by_key_location ON contact_keys (natural_key, location_uid);
 CREATE INDEX IF NOT EXISTS contact_keys_by_contact ON contact_keys (contact_uid, location_uid, kind, position);
 CREATE TABLE IF NOT EXISTS phone_rejections (
@@ -117,7 +122,13 @@ Status PrepareSchema(sqlite::Database& db) {
                      ", newer than this build's " + std::to_string(kIndexSchemaVersion) +
                      "; use a newer podium-dedup or pass another --db"};
   }
-  if (Status wal = db.Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;",
+  // The page cache is sized for bulk imports: the key and uid indexes are
+  // written in random order, and with SQLite's default 2 MB cache nearly
+  // every insert re-read its B-tree pages from the file (a third of the
+  // import's CPU time on 150,000 contacts). The memory is taken only as the
+  // file grows, so small indexes stay small.
+  if (Status wal = db.Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF; "
+                              "PRAGMA cache_size = -" + std::to_string(kIndexCacheKiB) + ";",
                               "ERR_DEDUP_DB_OPEN");
       !wal.ok()) {
     return wal;

@@ -34,6 +34,9 @@ class Database {
   // Runs one or more statements that return no rows.
   Status Execute(const std::string& sql, std::string_view error_code = "ERR_DEDUP_DB_WRITE");
 
+  // Rows changed by the last INSERT, UPDATE or DELETE on this connection.
+  int64_t Changes() const { return sqlite3_changes64(db_); }
+
   // Builds an error with `code` from the connection's last message.
   Error LastError(std::string_view code, std::string_view action) const;
 

@@ -1,0 +1,180 @@
+// Tests of ParallelIndexWriter and of the match-fields scan, on real index
+// files in a temporary folder.
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "podium_dedup/index.h"
+#include "podium_dedup/parallel_writer.h"
+
+namespace podium_dedup {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Identity(const std::string& email) { return email; }
+
+class ParallelWriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device seed;
+    dir_ = fs::temp_directory_path() / ("podium-dedup-parallel-writer-test-" + std::to_string(seed()));
+    fs::create_directories(dir_);
+    settings_.default_region = "AU";
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string DbPath() const { return (dir_ / "index.sqlite").string(); }
+
+  std::unique_ptr<ContactIndex> OpenIndex() {
+    Result<std::unique_ptr<ContactIndex>> index = ContactIndex::Open(DbPath());
+    EXPECT_TRUE(index.ok()) << index.error().message;
+    return index.ok() ? std::move(index).value() : nullptr;
+  }
+
+  static Contact MakeContact(int number, const std::string& name) {
+    Contact contact;
+    contact.uid = "c" + std::to_string(number);
+    contact.name = name;
+    // Every tenth contact shares a phone with the one before it.
+    const int line = number % 10 == 0 && number > 0 ? number - 1 : number;
+    contact.phones = {"0412 " + std::to_string(100000 + line)};
+    contact.emails = {"person" + std::to_string(number) + "@example.com"};
+    contact.tags = {Tag{"t" + std::to_string(number % 3), "Tag " + std::to_string(number % 3), ""}};
+    contact.location_uids = {number % 2 == 0 ? "loc-a" : "loc-b"};
+    contact.marketing_opt_out = number % 7 == 0;
+    contact.updated_at = "2026-01-01T00:00:00Z";
+    return contact;
+  }
+
+  // Every contact the scan visits, by uid, read with `detail`.
+  std::map<std::string, IndexedContact> Scan(ContactIndex& index, ScanDetail detail) {
+    std::map<std::string, IndexedContact> seen;
+    Status scanned = index.ForEachLocation(
+        [&](const std::string&, std::vector<IndexedContact>& contacts) {
+          for (IndexedContact& contact : contacts) seen[contact.contact.uid] = contact;
+          return Status::Ok();
+        },
+        detail);
+    EXPECT_TRUE(scanned.ok()) << scanned.message();
+    return seen;
+  }
+
+  fs::path dir_;
+  Settings settings_;
+  PhoneNormalizer normalizer_;
+};
+
+TEST_F(ParallelWriterTest, WritesEveryContactAndKeepsTheLastRowOfAUid) {
+  auto index = OpenIndex();
+  ASSERT_NE(index, nullptr);
+  constexpr int kContacts = 3000;
+  ParallelWriterOptions options;
+  options.threads = 3;
+  options.batch_size = 7;  // many small batches, so their order is exercised
+  int64_t last_reported = 0;
+  options.on_written = [&](int64_t written) { last_reported = written; };
+  {
+    ParallelIndexWriter writer(*index, settings_, normalizer_, Identity, "test", options);
+    for (int i = 0; i < kContacts; ++i) writer.Add(MakeContact(i, "First " + std::to_string(i)));
+    // The same uids again, later in the input: these rows must win.
+    for (int i = 0; i < kContacts; i += 100) writer.Add(MakeContact(i, "Second " + std::to_string(i)));
+    ASSERT_TRUE(writer.Finish().ok());
+    EXPECT_EQ(writer.written(), kContacts + kContacts / 100);
+  }
+  EXPECT_EQ(last_reported, kContacts + kContacts / 100);
+
+  Result<IndexCounts> counts = index->Count();
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts.value().contacts, kContacts);
+  const std::map<std::string, IndexedContact> seen = Scan(*index, ScanDetail::kFullRecord);
+  ASSERT_EQ(seen.size(), static_cast<size_t>(kContacts));
+  for (int i = 0; i < kContacts; ++i) {
+    const IndexedContact& contact = seen.at("c" + std::to_string(i));
+    const std::string expected = (i % 100 == 0 ? "Second " : "First ") + std::to_string(i);
+    EXPECT_EQ(contact.contact.name, expected);
+    ASSERT_EQ(contact.phones.size(), 1u) << contact.contact.uid;
+  }
+}
+
+TEST_F(ParallelWriterTest, ContactsOfAnUnfinishedWriterAreNotCommitted) {
+  auto index = OpenIndex();
+  ASSERT_NE(index, nullptr);
+  {
+    ParallelWriterOptions options;
+    options.batch_size = 10;
+    ParallelIndexWriter writer(*index, settings_, normalizer_, Identity, "test", options);
+    for (int i = 0; i < 50; ++i) writer.Add(MakeContact(i, "Name"));
+    // Destroyed without Finish(), as after a read error.
+  }
+  index.reset();  // rolls back the open batch
+  auto reopened = OpenIndex();
+  ASSERT_NE(reopened, nullptr);
+  Result<IndexCounts> counts = reopened->Count();
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts.value().contacts, 0);
+}
+
+TEST_F(ParallelWriterTest, MatchFieldsScanAgreesWithFullRecords) {
+  auto index = OpenIndex();
+  ASSERT_NE(index, nullptr);
+  ParallelIndexWriter writer(*index, settings_, normalizer_, Identity, "test");
+  for (int i = 0; i < 200; ++i) writer.Add(MakeContact(i, i % 5 == 0 ? "" : "Ann \"Lee\" " + std::to_string(i)));
+  ASSERT_TRUE(writer.Finish().ok());
+
+  const auto full = Scan(*index, ScanDetail::kFullRecord);
+  const auto match = Scan(*index, ScanDetail::kMatchFields);
+  ASSERT_EQ(full.size(), 200u);
+  ASSERT_EQ(match.size(), full.size());
+  for (const auto& [uid, record] : full) {
+    const IndexedContact& fields = match.at(uid);
+    EXPECT_EQ(fields.contact.name, record.contact.name) << uid;
+    EXPECT_EQ(fields.contact.emails, record.contact.emails) << uid;
+    ASSERT_EQ(fields.contact.tags.size(), record.contact.tags.size()) << uid;
+    for (size_t i = 0; i < record.contact.tags.size(); ++i) {
+      EXPECT_EQ(fields.contact.tags[i].uid, record.contact.tags[i].uid) << uid;
+      EXPECT_EQ(fields.contact.tags[i].label, record.contact.tags[i].label) << uid;
+    }
+    EXPECT_EQ(fields.contact.marketing_opt_out, record.contact.marketing_opt_out) << uid;
+    EXPECT_EQ(fields.contact.updated_at, record.contact.updated_at) << uid;
+    EXPECT_EQ(fields.field_count, record.field_count) << uid;
+    ASSERT_EQ(fields.phones.size(), record.phones.size()) << uid;
+    EXPECT_EQ(fields.phones[0].e164, record.phones[0].e164) << uid;
+    EXPECT_EQ(fields.email_keys, record.email_keys) << uid;
+  }
+}
+
+// Index files written before the `tags` column held tag uids store labels
+// only; their scan must read the tags from the stored record instead.
+TEST_F(ParallelWriterTest, MatchFieldsScanReadsOldTagColumnsFromTheRecord) {
+  {
+    auto index = OpenIndex();
+    ASSERT_NE(index, nullptr);
+    Contact contact = MakeContact(1, "Ann Lee");
+    contact.tags = {Tag{"t-vip", "VIP", ""}};
+    ASSERT_TRUE(index->Upsert(BuildIndexEntry(contact, settings_, normalizer_, Identity, "test")).ok());
+    ASSERT_TRUE(index->Flush().ok());
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(DbPath().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE contacts SET tags = '[\"VIP\"]'", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+
+  auto index = OpenIndex();
+  ASSERT_NE(index, nullptr);
+  const auto match = Scan(*index, ScanDetail::kMatchFields);
+  ASSERT_EQ(match.size(), 1u);
+  const Contact& read = match.begin()->second.contact;
+  ASSERT_EQ(read.tags.size(), 1u);
+  EXPECT_EQ(read.tags[0].uid, "t-vip");
+  EXPECT_EQ(read.tags[0].label, "VIP");
+}
+
+}  // namespace
+}  // namespace podium_dedup
