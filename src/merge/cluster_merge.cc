@@ -41,6 +41,17 @@ std::string StringOf(const json& contact, const char* key) {
 
 std::string ContactPath(const std::string& uid) { return "/contacts/" + uid; }
 
+// True when the primary is live and every duplicate is soft-deleted with
+// mergedInto set to it, which is what an applied merge call leaves.
+bool MergeApplied(const MergePlan& plan, const std::map<std::string, std::optional<json>>& fetched) {
+  const std::optional<json>& primary = fetched.at(plan.primary_uid);
+  if (!primary.has_value() || IsDeletedJson(*primary)) return false;
+  return std::all_of(plan.duplicate_uids.begin(), plan.duplicate_uids.end(), [&](const std::string& uid) {
+    const std::optional<json>& duplicate = fetched.at(uid);
+    return duplicate.has_value() && IsDeletedJson(*duplicate) && StringOf(*duplicate, "mergedInto") == plan.primary_uid;
+  });
+}
+
 }  // namespace
 
 bool StopsTheRun(const std::string& code) {
@@ -356,6 +367,21 @@ ClusterMerger::StepResult ClusterMerger::SendCompose(Work& work, const std::vect
 ClusterMerger::StepResult ClusterMerger::ReevaluateAfterInvalidDuplicate(Work& work, const Error& error) {
   auto fetched = FetchMembers(work, work.plan.duplicate_uids);
   if (!fetched.ok()) return FailedCall(work, fetched.error(), MergeStatus::kMerging);
+  // The client sends a merge again after a 5xx or a response cut off
+  // mid-transfer. So when the server applied the first attempt and its
+  // reply was lost, the retry is rejected because the duplicates are
+  // already deleted. Every duplicate merged into this primary means that
+  // attempt went through: the merge is confirmed and the patch step still
+  // carries the fields and opt-outs, as when a run resumes a cluster left
+  // in merging.
+  if (MergeApplied(work.plan, fetched.value())) {
+    logger_.warn("cluster {}: the merge was applied but its reply was lost; continuing with the patch step",
+                 work.plan.cluster_id);
+    if (Status s = Audit(work, audit_event::kRetry, {{"reason", "merge_reply_lost"}}, false); !s.ok()) {
+      return s.error();
+    }
+    return ConfirmMerged(work);
+  }
   const json conflicts = FindConflicts(work, fetched.value(), true);
   if (!conflicts.empty()) return ReportConflict(work, conflicts, "invalid_duplicate_uid");
   // The API rejected duplicates that look valid: nothing was merged, so the

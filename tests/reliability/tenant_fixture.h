@@ -5,6 +5,7 @@
 #ifndef PODIUM_DEDUP_TESTS_RELIABILITY_TENANT_FIXTURE_H_
 #define PODIUM_DEDUP_TESTS_RELIABILITY_TENANT_FIXTURE_H_
 
+#include <algorithm>
 #include <map>
 #include <random>
 #include <set>
@@ -48,11 +49,24 @@ inline std::vector<Json> ReadJsonLines(const std::filesystem::path& path, std::v
   return rows;
 }
 
+// How the merge under test carries out a cluster, which decides what the
+// oracle expects of the duplicates: the merge endpoint sets mergedInto,
+// compose only soft-deletes them.
+enum class OracleStrategy { kEndpoint, kCompose };
+
 class TenantTest : public ::testing::Test {
  protected:
   // Generates `people` people, starts the fake server with them and
-  // builds the index. `server_args` adds fault flags.
+  // builds the index from the generated file. `server_args` adds fault flags.
   void SetUpTenant(int people, int seed, const std::vector<std::string>& server_args = {}) {
+    ASSERT_NO_FATAL_FAILURE(GenerateTenant(people, seed));
+    ASSERT_NO_FATAL_FAILURE(StartServer(seed, server_args));
+    ASSERT_NO_FATAL_FAILURE(ImportFile("index.db", "clusters.json"));
+    LoadOracleInput();
+  }
+
+  // Writes the settings and tenant.jsonl (with truth.json) to the test folder.
+  void GenerateTenant(int people, int seed) {
     token_ = MakeSecretToken();
     WriteText(dir_.path() / "settings.yaml",
               "default_region: AU\napi:\n  token_env: " + std::string(kTokenEnv) +
@@ -60,14 +74,28 @@ class TenantTest : public ::testing::Test {
     RunResult generated = Dedup({"generate", "--people", std::to_string(people), "--seed", std::to_string(seed),
                                  "--locations", "2", "--output", "tenant.jsonl", "--truth", "truth.json"});
     ASSERT_TRUE(generated.exited && generated.exit_code == 0) << generated.Describe();
+  }
+
+  // Starts the fake server on tenant.jsonl without a rate limit, then
+  // applies `server_args`.
+  void StartServer(int seed, const std::vector<std::string>& server_args = {}) {
     std::vector<std::string> args = {"--data", (dir_.path() / "tenant.jsonl").string(), "--rate-limit", "0",
                                      "--seed", std::to_string(seed)};
     args.insert(args.end(), server_args.begin(), server_args.end());
     ASSERT_EQ(server_.Start(args, kTokenEnv, token_, dir_.path()), "");
-    RunResult indexed = Dedup({"find-duplicates", "--input", "tenant.jsonl", "--db", "index.db", "--output",
-                               "clusters.json"});
+  }
+
+  // Builds the index `db` from tenant.jsonl and writes its clusters to `output`.
+  void ImportFile(const std::string& db, const std::string& output) {
+    RunResult indexed = Dedup({"find-duplicates", "--input", "tenant.jsonl", "--db", db, "--output", output});
     ASSERT_TRUE(indexed.exited && indexed.exit_code == 0) << indexed.Describe();
-    LoadOracleInput();
+  }
+
+  // Pulls every contact from the fake server into the index `db` and
+  // writes its clusters to `output`.
+  RunResult ImportFromApi(const std::string& db, const std::string& output) {
+    return Dedup({"find-duplicates", "--api-url", server_.base_url(), "--all-locations", "--db", db, "--output",
+                  output, "--force"});
   }
 
   // Runs podium-dedup in the test folder with the settings file and the token.
@@ -134,21 +162,39 @@ class TenantTest : public ::testing::Test {
     return contact.contains(flag) && contact[flag].is_boolean() && contact[flag].get<bool>();
   }
 
+  // The auto-merge clusters that compose must leave whole. The documented
+  // API cannot set an sms or email opt-out, so compose would drop one that
+  // only a duplicate has. Such a cluster goes to review instead, and
+  // `merge --all-auto` does not plan it at all.
+  std::set<std::string> ClustersComposeLeavesWhole() const {
+    std::set<std::string> ids;
+    for (const Json& cluster : auto_clusters_) {
+      const Json& primary = input_.at(cluster["primary_uid"].get<std::string>());
+      const Json& opt_out_union = cluster["opt_out_union"];
+      const bool sms_dropped = opt_out_union.value("sms", false) && !OptedOut(primary, "smsOptOut");
+      const bool email_dropped = opt_out_union.value("email", false) && !OptedOut(primary, "emailOptOut");
+      if (sms_dropped || email_dropped) ids.insert(cluster["cluster_id"].get<std::string>());
+    }
+    return ids;
+  }
+
   // Checks the server's end state against the oracle: each auto-merge
   // cluster has exactly one live member that holds every field and opt-out
-  // any member had in the input, the others were merged into it, and no
-  // contact outside those clusters was deleted.
-  // Clusters in `conflicted` must instead be left whole: every member live.
-  void ExpectMergedExactlyOnce(const std::set<std::string>& conflicted = {}) {
+  // any member had in the input, the others were merged into it (endpoint)
+  // or soft-deleted (compose), and no contact outside those clusters was
+  // deleted. Clusters in `left_whole` must instead keep every member live.
+  void ExpectMergedExactlyOnce(const std::set<std::string>& left_whole = {},
+                               OracleStrategy strategy = OracleStrategy::kEndpoint) {
+    int64_t duplicates_removed = 0;
     const std::map<std::string, Json> now = ServerContacts();
     std::set<std::string> in_clusters;
     for (const Json& cluster : auto_clusters_) {
       const std::string id = cluster["cluster_id"].get<std::string>();
       SCOPED_TRACE("cluster " + id);
-      if (conflicted.count(id) > 0) {
+      if (left_whole.count(id) > 0) {
         for (const Json& uid : cluster["contact_uids"]) {
           in_clusters.insert(uid.get<std::string>());
-          EXPECT_TRUE(Live(now.at(uid.get<std::string>()))) << uid << " of a conflicting cluster was merged";
+          EXPECT_TRUE(Live(now.at(uid.get<std::string>()))) << uid << " of a cluster that must stay whole was deleted";
         }
         continue;
       }
@@ -161,12 +207,23 @@ class TenantTest : public ::testing::Test {
       const Json& primary = now.at(live[0]);
       for (const Json& uid : cluster["contact_uids"]) {
         const Json& before = input_.at(uid.get<std::string>());
-        if (uid != live[0]) EXPECT_EQ(now.at(uid.get<std::string>()).value("mergedInto", ""), live[0]);
+        if (uid != live[0]) {
+          ++duplicates_removed;
+          const Json& duplicate = now.at(uid.get<std::string>());
+          const std::string merged_into = duplicate.contains("mergedInto") && duplicate["mergedInto"].is_string()
+                                              ? duplicate["mergedInto"].get<std::string>()
+                                              : "";
+          EXPECT_EQ(merged_into, strategy == OracleStrategy::kEndpoint ? live[0] : "") << uid;
+        }
         for (const char* field : {"name", "phoneNumbers", "emails", "address", "tags"}) {
-          if (NonEmpty(before, field)) EXPECT_TRUE(NonEmpty(primary, field)) << field << " of " << uid << " was lost";
+          if (NonEmpty(before, field)) {
+            EXPECT_TRUE(NonEmpty(primary, field)) << field << " of " << uid << " was lost";
+          }
         }
         for (const char* flag : {"marketingOptOut", "smsOptOut", "emailOptOut"}) {
-          if (OptedOut(before, flag)) EXPECT_TRUE(OptedOut(primary, flag)) << flag << " of " << uid << " was lost";
+          if (OptedOut(before, flag)) {
+            EXPECT_TRUE(OptedOut(primary, flag)) << flag << " of " << uid << " was lost";
+          }
         }
       }
     }
@@ -176,8 +233,110 @@ class TenantTest : public ::testing::Test {
       }
     }
     // One applied merge call per cluster: a repeated one would fail on the
-    // deleted duplicates, and a lost one leaves two live members.
-    EXPECT_EQ(server_.Counters().value("merges", -1), static_cast<int64_t>(auto_clusters_.size() - conflicted.size()));
+    // deleted duplicates, and a lost one leaves two live members. Compose
+    // calls no merge and deletes each duplicate once.
+    const Json counters = server_.Counters();
+    if (strategy == OracleStrategy::kEndpoint) {
+      EXPECT_EQ(counters.value("merges", -1), static_cast<int64_t>(auto_clusters_.size() - left_whole.size()));
+    } else {
+      EXPECT_EQ(counters.value("merges", -1), 0);
+      EXPECT_EQ(counters.value("softDeletes", -1), duplicates_removed);
+    }
+  }
+
+  // Every table that find-duplicates fills from contacts, one JSON array
+  // per row in a fixed order, for comparing two imports. The `source`
+  // column (file or API) and the location names, which only the API
+  // lists, are left out.
+  static std::string IndexContents(const std::filesystem::path& db) {
+    static const char* const kQueries[] = {
+        "SELECT json_array(uid, location_uid, name, emails, tags, marketing_opt_out, sms_opt_out, email_opt_out, "
+        "deleted_at, updated_at, created_at, field_count, contact_json) FROM contacts ORDER BY uid",
+        "SELECT json_array(location_uid, contact_uid) FROM contact_locations ORDER BY contact_uid, location_uid",
+        "SELECT json_array(natural_key, kind, contact_uid, location_uid, position, national, country, extension, "
+        "region_fallback) FROM contact_keys ORDER BY contact_uid, location_uid, position, kind, natural_key",
+        "SELECT json_array(contact_uid, location_uid, position, piece, reason) FROM phone_rejections "
+        "ORDER BY contact_uid, location_uid, position, piece",
+    };
+    std::string contents;
+    for (const char* query : kQueries) contents += QueryDb(db, query) + "\n--\n";
+    return contents;
+  }
+
+  // The number of rows in `table` of the index `db`.
+  static int64_t RowCount(const std::filesystem::path& db, const std::string& table) {
+    const std::string count = QueryDb(db, "SELECT count(*) FROM " + table);
+    return count.rfind("error", 0) == 0 ? -1 : std::stoll(count);
+  }
+
+  // The clusters array of a find-duplicates output file.
+  Json ClustersIn(const std::string& output) const {
+    return Json::parse(ReadText(dir_.path() / output), nullptr, false).value("clusters", Json());
+  }
+
+  // Checks that the index `db` contains the same contacts, keys and phone
+  // rejections as `oracle_db`, and reports the first row that differs.
+  void ExpectSameIndex(const std::string& db, const std::string& oracle_db) const {
+    std::istringstream actual(IndexContents(dir_.path() / db));
+    std::istringstream expected(IndexContents(dir_.path() / oracle_db));
+    std::string actual_row;
+    std::string expected_row;
+    int64_t rows = 0;
+    while (std::getline(expected, expected_row)) {
+      ++rows;
+      if (!std::getline(actual, actual_row)) {
+        ADD_FAILURE() << db << " ends after " << rows - 1 << " rows; " << oracle_db << " has " << expected_row;
+        return;
+      }
+      if (actual_row != expected_row) {
+        ADD_FAILURE() << "row " << rows << " differs:\n  " << db << ": " << actual_row.substr(0, 600) << "\n  "
+                      << oracle_db << ": " << expected_row.substr(0, 600);
+        return;
+      }
+    }
+    EXPECT_FALSE(std::getline(actual, actual_row)) << db << " has rows that " << oracle_db << " lacks: " << actual_row;
+    EXPECT_GT(rows, 8) << "the oracle index " << oracle_db << " is empty";
+  }
+
+  // Checks that two find-duplicates outputs list the same clusters, and
+  // reports the first cluster that differs.
+  void ExpectSameClusters(const std::string& output, const std::string& oracle_output) const {
+    const Json actual = ClustersIn(output);
+    const Json expected = ClustersIn(oracle_output);
+    ASSERT_TRUE(expected.is_array()) << oracle_output << " has no clusters array";
+    ASSERT_FALSE(expected.empty()) << oracle_output << " lists no clusters";
+    ASSERT_TRUE(actual.is_array()) << output << " has no clusters array";
+    EXPECT_EQ(actual.size(), expected.size());
+    for (size_t i = 0; i < std::min(actual.size(), expected.size()); ++i) {
+      if (actual[i] != expected[i]) {
+        ADD_FAILURE() << "cluster " << i << " differs:\n  " << output << ": " << actual[i].dump().substr(0, 600)
+                      << "\n  " << oracle_output << ": " << expected[i].dump().substr(0, 600);
+        return;
+      }
+    }
+  }
+
+  // Runs the API import into `db` until it exits 0, at most `attempts`
+  // times. A run that stops must be a clear error (an ERR_DEDUP_ code on
+  // stderr, no crash, no hang) that leaves no high-water mark, so that the
+  // next run lists every contact again. Returns the number of runs.
+  int ImportFromApiUntilDone(const std::string& db, const std::string& output, int attempts,
+                             std::vector<std::string>* errors = nullptr) {
+    for (int run = 1; run <= attempts; ++run) {
+      const RunResult result = ImportFromApi(db, output);
+      EXPECT_FALSE(result.crashed()) << result.Describe();
+      EXPECT_FALSE(result.hung) << result.Describe();
+      if (result.exited && result.exit_code == 0) return run;
+      if (::testing::Test::HasFailure()) return run;
+      const size_t code = result.err.find("[ERR_DEDUP_");
+      EXPECT_NE(code, std::string::npos) << result.Describe();
+      if (errors != nullptr && code != std::string::npos) {
+        errors->push_back(result.err.substr(code + 1, result.err.find(']', code) - code - 1));
+      }
+      EXPECT_EQ(RowCount(dir_.path() / db, "sync_state"), 0) << "a stopped walk stored a high-water mark";
+    }
+    ADD_FAILURE() << "find-duplicates --api-url did not finish in " << attempts << " runs";
+    return attempts;
   }
 
   // Every line of the audit log parses, including the last one.
@@ -191,6 +350,18 @@ class TenantTest : public ::testing::Test {
   }
 
   void ExpectIndexWhole() { EXPECT_EQ(IntegrityCheck(dir_.path() / "index.db"), "ok"); }
+
+  // The whole end-state check of a merge run: the oracle, the audit log,
+  // the index, and a merge_state row of `patched` for every cluster the
+  // oracle expects merged and no other row. A cluster left in conflict,
+  // review, failed or mid-merge is unfinished work.
+  void ExpectCleanEnd(const std::set<std::string>& left_whole = {},
+                      OracleStrategy strategy = OracleStrategy::kEndpoint) {
+    ExpectMergedExactlyOnce(left_whole, strategy);
+    ExpectAuditLogParses();
+    ExpectIndexWhole();
+    EXPECT_EQ(MergeStatusCounts(), "patched=" + std::to_string(auto_clusters_.size() - left_whole.size()));
+  }
 
   // Cluster ids whose merge_state row has `status`.
   std::set<std::string> ClustersWithStatus(const std::string& status) {

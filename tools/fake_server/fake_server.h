@@ -31,8 +31,8 @@ struct FaultSettings {
   // Share of API requests that are applied and then fail with 503 anyway,
   // as when a response is lost after the server committed the write.
   double lost_reply_rate = 0;
-  // The next N merges that the server applies answer 503 anyway, a lost
-  // reply aimed at the one call that cannot simply be sent again.
+  // The next N merges that the server applies get a 503 response anyway:
+  // a lost reply aimed at the merge, the one call that is not idempotent.
   int64_t lost_merge_replies = 0;
   int latency_ms = 0;            // added to every API request
   std::set<std::string> merge_in_progress_uids;  // merges touching these answer 409
