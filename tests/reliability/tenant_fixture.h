@@ -49,9 +49,9 @@ inline std::vector<Json> ReadJsonLines(const std::filesystem::path& path, std::v
   return rows;
 }
 
-// How the merge under test carries out a cluster, which decides what the
-// oracle expects of the duplicates: the merge endpoint sets mergedInto,
-// compose only soft-deletes them.
+// Strategy of the merge under test, which decides what the oracle expects
+// of the duplicates. The merge endpoint sets mergedInto, and compose only
+// soft-deletes them.
 enum class OracleStrategy { kEndpoint, kCompose };
 
 class TenantTest : public ::testing::Test {
