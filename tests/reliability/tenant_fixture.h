@@ -277,8 +277,17 @@ class TenantTest : public ::testing::Test {
   // Checks that the index `db` contains the same contacts, keys and phone
   // rejections as `oracle_db`, and reports the first row that differs.
   void ExpectSameIndex(const std::string& db, const std::string& oracle_db) const {
-    std::istringstream actual(IndexContents(dir_.path() / db));
-    std::istringstream expected(IndexContents(dir_.path() / oracle_db));
+    const std::string actual_contents = IndexContents(dir_.path() / db);
+    const std::string expected_contents = IndexContents(dir_.path() / oracle_db);
+    // QueryDb returns "error: ..." in place of a query's rows, and two
+    // failed queries would compare equal.
+    const auto has_failed_query = [](const std::string& contents) {
+      return contents.rfind("error: ", 0) == 0 || contents.find("--\nerror: ") != std::string::npos;
+    };
+    ASSERT_FALSE(has_failed_query(actual_contents)) << db << ": " << actual_contents.substr(0, 600);
+    ASSERT_FALSE(has_failed_query(expected_contents)) << oracle_db << ": " << expected_contents.substr(0, 600);
+    std::istringstream actual(actual_contents);
+    std::istringstream expected(expected_contents);
     std::string actual_row;
     std::string expected_row;
     int64_t rows = 0;
