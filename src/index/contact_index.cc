@@ -69,13 +69,19 @@ ContactIndex::ContactIndex(std::string path, std::unique_ptr<Impl> impl)
     : path_(std::move(path)), impl_(std::move(impl)) {}
 
 ContactIndex::~ContactIndex() {
-  if (!impl_ || impl_->pending_rows == 0) return;
-  // Reaching here means the caller stopped before Flush(), usually on an
-  // error; the partial batch is dropped so the index holds whole batches only.
-  impl_->logger->warn("index database '{}': rolled back {} contacts that were not flushed", path_,
-                      impl_->pending_rows);
-  static_cast<void>(impl_->db->Execute("ROLLBACK"));
-  impl_->FinalizeStatements();
+  if (!impl_) return;
+  if (impl_->pending_rows > 0) {
+    // Reaching here means the caller stopped before Flush(), usually on an
+    // error. The partial batch is dropped so the index holds whole batches only.
+    impl_->logger->warn("index database '{}': rolled back {} contacts that were not flushed", path_,
+                        impl_->pending_rows);
+    static_cast<void>(impl_->db->Execute("ROLLBACK"));
+    impl_->pending_rows = 0;
+  }
+  // The batches committed before a failed bulk load have no secondary
+  // indexes yet. They are built now, or, if that fails too, by the next
+  // ContactIndex::Open (PrepareSchema).
+  if (impl_->bulk_load) static_cast<void>(impl_->EndBulkLoad());
 }
 
 Status ContactIndex::Impl::PrepareWriteStatements() {
@@ -101,20 +107,51 @@ Status ContactIndex::Impl::PrepareWriteStatements() {
 Status ContactIndex::Upsert(const IndexEntry& entry) {
   if (impl_->pending_rows == 0) {
     if (Status begun = impl_->db->Execute("BEGIN IMMEDIATE"); !begun.ok()) return begun;
+    if (Status s = impl_->StartBulkLoadIfEmpty(); !s.ok()) return s;
   }
   ++impl_->pending_rows;
 
   Result<bool> inserted = impl_->WriteContactRow(entry);
   if (!inserted.ok()) return inserted.error();
   if (!inserted.value()) {
+    // A uid seen before: its old rows are found through the indexes, so a
+    // bulk load ends here (an input that repeats uids loads row by row).
+    if (Status s = impl_->EndBulkLoad(); !s.ok()) return s;
     if (Status s = impl_->DeleteDependentRows(entry.contact.uid); !s.ok()) return s;
   }
   for (int i = 0; i < static_cast<int>(entry.locations.size()); ++i) {
     if (Status s = impl_->WriteLocationKeys(entry, entry.locations[i]); !s.ok()) return s;
   }
 
-  if (impl_->pending_rows >= kBatchSize) return Flush();
+  if (impl_->pending_rows >= kBatchSize) return impl_->CommitBatch();
   return Status::Ok();
+}
+
+Status ContactIndex::Impl::StartBulkLoadIfEmpty() {
+  if (bulk_load_checked) return Status::Ok();
+  bulk_load_checked = true;
+  Result<std::unique_ptr<sqlite::Statement>> any =
+      sqlite::Statement::Prepare(*db, "SELECT EXISTS (SELECT 1 FROM contacts)");
+  if (!any.ok()) return any.error();
+  Result<bool> row = any.value()->Step();
+  if (!row.ok()) return row.error();
+  const bool has_contacts = any.value()->ColumnInt(0) != 0;
+  any.value().reset();  // a statement still stepping would make DROP INDEX fail
+  if (has_contacts) return Status::Ok();
+  bulk_load = true;
+  return db->Execute(SecondaryIndexesSql(SecondaryIndexAction::kDrop));
+}
+
+Status ContactIndex::Impl::EndBulkLoad() {
+  if (!bulk_load) return Status::Ok();
+  bulk_load = false;
+  return db->Execute(SecondaryIndexesSql(SecondaryIndexAction::kCreate));
+}
+
+Status ContactIndex::Impl::CommitBatch() {
+  if (pending_rows == 0) return Status::Ok();
+  pending_rows = 0;
+  return db->Execute("COMMIT");
 }
 
 IndexEntry::Columns ComputeIndexColumns(const Contact& contact) {
@@ -193,9 +230,16 @@ Status ContactIndex::Impl::WriteLocationKeys(const IndexEntry& entry, const Loca
 }
 
 Status ContactIndex::Flush() {
-  if (impl_->pending_rows == 0) return Status::Ok();
-  impl_->pending_rows = 0;
-  return impl_->db->Execute("COMMIT");
+  if (impl_->bulk_load) {
+    // The indexes are built in the last batch's transaction, so no reader
+    // ever sees the contacts without them.
+    if (impl_->pending_rows == 0) {
+      if (Status begun = impl_->db->Execute("BEGIN IMMEDIATE"); !begun.ok()) return begun;
+      impl_->pending_rows = 1;
+    }
+    if (Status s = impl_->EndBulkLoad(); !s.ok()) return s;
+  }
+  return impl_->CommitBatch();
 }
 
 Status ContactIndex::UpsertLocation(const std::string& uid, const std::string& name, const std::string& region) {

@@ -26,14 +26,17 @@ struct ContactIndex::Impl {
   std::unique_ptr<sqlite::Statement> insert_key;
   std::unique_ptr<sqlite::Statement> insert_rejection;
   int pending_rows = 0;  // contacts written in the open transaction
+  // Bulk load: the first Upsert into an index with no contacts drops the
+  // secondary indexes, and Flush() builds them again, which is several times
+  // faster than inserting into them row by row in random order.
+  bool bulk_load_checked = false;
+  bool bulk_load = false;
+
+  Status StartBulkLoadIfEmpty();
+  Status EndBulkLoad();
+  Status CommitBatch();
 
   Status PrepareWriteStatements();
-  void FinalizeStatements() {
-    for (auto* statement : {&insert_new_contact, &update_contact, &delete_locations, &delete_keys,
-                            &delete_rejections, &insert_location, &insert_key, &insert_rejection}) {
-      statement->reset();
-    }
-  }
   // Writes the contacts row; true when the uid was new to the index.
   Result<bool> WriteContactRow(const IndexEntry& entry);
   Status DeleteDependentRows(const std::string& uid);

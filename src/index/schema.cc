@@ -30,9 +30,17 @@
 // An upsert replaces the contact row and deletes and rewrites all of its
 // contact_locations, contact_keys and phone_rejections rows, so importing
 // the same file twice leaves the same rows.
+//
+// The secondary indexes (kSecondaryIndexes) are not in kSchemaV1: the first
+// import into an empty index drops them and builds them in its last
+// transaction, since sorting once is several times faster than inserting
+// rows into them at random. An import killed before that leaves committed
+// contacts without them, and the next open builds them.
 #include "index/schema.h"
 
+#include <iterator>
 #include <string>
+#include <utility>
 
 #include "podium_dedup/index.h"
 
@@ -64,7 +72,6 @@ CREATE TABLE IF NOT EXISTS contact_locations (
   contact_uid TEXT NOT NULL,
   PRIMARY KEY (location_uid, contact_uid)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS contact_locations_by_contact ON contact_locations (contact_uid);
 CREATE TABLE IF NOT EXISTS contact_keys (
   natural_key TEXT NOT NULL,
   kind TEXT NOT NULL CHECK (kind IN ('phone', 'email')),
@@ -76,8 +83,6 @@ CREATE TABLE IF NOT EXISTS contact_keys (
   extension TEXT NOT NULL DEFAULT '',
   region_fallback INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX IF NOT EXISTS contact_keys_by_key_location ON contact_keys (natural_key, location_uid);
-CREATE INDEX IF NOT EXISTS contact_keys_by_contact ON contact_keys (contact_uid, location_uid, kind, position);
 CREATE TABLE IF NOT EXISTS phone_rejections (
   contact_uid TEXT NOT NULL,
   location_uid TEXT NOT NULL,
@@ -85,7 +90,6 @@ CREATE TABLE IF NOT EXISTS phone_rejections (
   piece TEXT NOT NULL,
   reason TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS phone_rejections_by_contact ON phone_rejections (contact_uid, location_uid, position);
 CREATE TABLE IF NOT EXISTS locations (
   uid TEXT PRIMARY KEY,
   name TEXT NOT NULL DEFAULT '',
@@ -97,6 +101,36 @@ CREATE TABLE IF NOT EXISTS sync_state (
   updated_at TEXT NOT NULL
 );
 )sql";
+
+// The secondary indexes, by name. They are separate from kSchemaV1 because
+// a first import drops them and builds them again at its end (see
+// SecondaryIndexesSql), and every open restores any that a crashed import
+// left missing.
+// contacts_for_matching and contact_keys_by_contact cover every column that
+// the match-fields scan reads, so the scan never leaves them for the tables.
+constexpr std::pair<const char*, const char*> kSecondaryIndexes[] = {
+    {"contact_locations_by_contact", "contact_locations (contact_uid)"},
+    {"contact_keys_by_key_location", "contact_keys (natural_key, location_uid)"},
+    {"contact_keys_by_contact",
+     "contact_keys (contact_uid, location_uid, kind, position, natural_key, national, country, extension, "
+     "region_fallback)"},
+    {"phone_rejections_by_contact", "phone_rejections (contact_uid, location_uid, position)"},
+    {"contacts_for_matching",
+     "contacts (uid, deleted_at, field_count, name, emails, tags, marketing_opt_out, sms_opt_out, email_opt_out, "
+     "updated_at, created_at)"},
+};
+
+// Counts the secondary indexes present in the file.
+Result<int> CountSecondaryIndexes(sqlite::Database& db) {
+  std::string names;
+  for (const auto& [name, columns] : kSecondaryIndexes) names += std::string(names.empty() ? "'" : ", '") + name + "'";
+  Result<std::unique_ptr<sqlite::Statement>> statement = sqlite::Statement::Prepare(
+      db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN (" + names + ")");
+  if (!statement.ok()) return statement.error();
+  Result<bool> row = statement.value()->Step();
+  if (!row.ok()) return row.error();
+  return static_cast<int>(statement.value()->ColumnInt(0));
+}
 
 Result<int> ReadUserVersion(sqlite::Database& db) {
   // The first read of the file fails here when it is not a SQLite database.
@@ -112,6 +146,18 @@ Result<int> ReadUserVersion(sqlite::Database& db) {
 }
 
 }  // namespace
+
+std::string SecondaryIndexesSql(SecondaryIndexAction action) {
+  std::string sql;
+  for (const auto& [name, columns] : kSecondaryIndexes) {
+    if (action == SecondaryIndexAction::kCreate) {
+      sql += std::string("CREATE INDEX IF NOT EXISTS ") + name + " ON " + columns + ";";
+    } else {
+      sql += std::string("DROP INDEX IF EXISTS ") + name + ";";
+    }
+  }
+  return sql;
+}
 
 Status PrepareSchema(sqlite::Database& db) {
   Result<int> version = ReadUserVersion(db);
@@ -133,9 +179,16 @@ Status PrepareSchema(sqlite::Database& db) {
       !wal.ok()) {
     return wal;
   }
-  if (version.value() == kIndexSchemaVersion) return Status::Ok();
+  if (version.value() == kIndexSchemaVersion) {
+    Result<int> present = CountSecondaryIndexes(db);
+    if (!present.ok()) return present.error();
+    if (present.value() == static_cast<int>(std::size(kSecondaryIndexes))) return Status::Ok();
+    // An import that was building its indexes at the end did not finish.
+    return db.Execute("BEGIN IMMEDIATE;" + SecondaryIndexesSql(SecondaryIndexAction::kCreate) + "COMMIT;");
+  }
 
-  const std::string create = std::string("BEGIN IMMEDIATE;") + kSchemaV1 + "PRAGMA user_version = " +
+  const std::string create = std::string("BEGIN IMMEDIATE;") + kSchemaV1 +
+                             SecondaryIndexesSql(SecondaryIndexAction::kCreate) + "PRAGMA user_version = " +
                              std::to_string(kIndexSchemaVersion) + "; COMMIT;";
   if (Status created = db.Execute(create); !created.ok()) {
     db.Execute("ROLLBACK;").ok();

@@ -1,6 +1,9 @@
 // Tests of ParallelIndexWriter and of the match-fields scan, on real index
 // files in a temporary folder.
+#include <signal.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <map>
@@ -174,6 +177,89 @@ TEST_F(ParallelWriterTest, MatchFieldsScanReadsOldTagColumnsFromTheRecord) {
   ASSERT_EQ(read.tags.size(), 1u);
   EXPECT_EQ(read.tags[0].uid, "t-vip");
   EXPECT_EQ(read.tags[0].label, "VIP");
+}
+
+// Returns the names of the secondary indexes in the file at `path`.
+std::vector<std::string> IndexNames(const std::string& path) {
+  sqlite3* db = nullptr;
+  std::vector<std::string> names;
+  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) return names;
+  sqlite3_stmt* statement = nullptr;
+  sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+                     -1, &statement, nullptr);
+  while (sqlite3_step(statement) == SQLITE_ROW) {
+    names.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(statement, 0)));
+  }
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return names;
+}
+
+const std::vector<std::string> kSecondaryIndexes = {"contact_keys_by_contact", "contact_keys_by_key_location",
+                                                    "contact_locations_by_contact", "contacts_for_matching",
+                                                    "phone_rejections_by_contact"};
+
+TEST_F(ParallelWriterTest, FirstImportEndsWithEveryIndex) {
+  auto index = OpenIndex();
+  ASSERT_NE(index, nullptr);
+  ParallelIndexWriter writer(*index, settings_, normalizer_, Identity, "test");
+  for (int i = 0; i < 6000; ++i) writer.Add(MakeContact(i, "Name"));
+  ASSERT_TRUE(writer.Finish().ok());
+  EXPECT_EQ(IndexNames(DbPath()), kSecondaryIndexes);
+}
+
+// A uid that comes back during a first import ends the bulk load, and its
+// earlier key rows are replaced, not kept beside the new ones.
+TEST_F(ParallelWriterTest, RepeatedUidInFirstImportReplacesItsKeys) {
+  auto index = OpenIndex();
+  ASSERT_NE(index, nullptr);
+  Contact first = MakeContact(5, "Ann");
+  Contact second = MakeContact(5, "Ann");
+  second.phones = {"0499 999 999"};
+  ParallelIndexWriter writer(*index, settings_, normalizer_, Identity, "test");
+  writer.Add(first);
+  writer.Add(MakeContact(6, "Bob"));
+  writer.Add(second);
+  ASSERT_TRUE(writer.Finish().ok());
+
+  EXPECT_EQ(IndexNames(DbPath()), kSecondaryIndexes);
+  const auto seen = Scan(*index, ScanDetail::kFullRecord);
+  ASSERT_EQ(seen.size(), 2u);
+  const IndexedContact& ann = seen.at("c5");
+  ASSERT_EQ(ann.phones.size(), 1u);
+  EXPECT_EQ(ann.phones[0].e164, "+61499999999");
+  Result<std::vector<std::pair<std::string, std::string>>> old_holders = index->FindContactsByKey("+61412100005");
+  ASSERT_TRUE(old_holders.ok());
+  EXPECT_TRUE(old_holders.value().empty());
+}
+
+// A process killed during a first import leaves committed batches without
+// the secondary indexes; the next open builds them.
+TEST_F(ParallelWriterTest, KilledFirstImportGetsItsIndexesOnNextOpen) {
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    Result<std::unique_ptr<ContactIndex>> index = ContactIndex::Open(DbPath());
+    if (!index.ok()) _exit(2);
+    for (int i = 0; i < ContactIndex::kBatchSize + 10; ++i) {
+      if (!index.value()->Upsert(BuildIndexEntry(MakeContact(i, "Name"), settings_, normalizer_, Identity, "t")).ok()) {
+        _exit(3);
+      }
+    }
+    kill(getpid(), SIGKILL);  // no destructor, no Flush
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the child exited with " << WEXITSTATUS(status);
+  ASSERT_EQ(WTERMSIG(status), SIGKILL);
+  EXPECT_TRUE(IndexNames(DbPath()).empty()) << "the first batch should be committed without indexes";
+
+  auto index = OpenIndex();
+  ASSERT_NE(index, nullptr);
+  EXPECT_EQ(IndexNames(DbPath()), kSecondaryIndexes);
+  Result<IndexCounts> counts = index->Count();
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts.value().contacts, ContactIndex::kBatchSize);
 }
 
 }  // namespace
