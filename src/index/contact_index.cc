@@ -123,7 +123,7 @@ Status ContactIndex::Upsert(const IndexEntry& entry) {
     if (Status s = impl_->WriteLocationKeys(entry, entry.locations[i]); !s.ok()) return s;
   }
 
-  if (impl_->pending_rows >= kBatchSize) return impl_->CommitBatch();
+  if (impl_->pending_rows >= (impl_->bulk_load ? kBulkLoadBatchSize : kBatchSize)) return impl_->CommitBatch();
   return Status::Ok();
 }
 

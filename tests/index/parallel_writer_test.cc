@@ -241,7 +241,7 @@ TEST_F(ParallelWriterTest, KilledFirstImportGetsItsIndexesOnNextOpen) {
   if (child == 0) {
     Result<std::unique_ptr<ContactIndex>> index = ContactIndex::Open(DbPath());
     if (!index.ok()) _exit(2);
-    for (int i = 0; i < ContactIndex::kBatchSize + 10; ++i) {
+    for (int i = 0; i < ContactIndex::kBulkLoadBatchSize + 10; ++i) {
       if (!index.value()->Upsert(BuildIndexEntry(MakeContact(i, "Name"), settings_, normalizer_, Identity, "t")).ok()) {
         _exit(3);
       }
@@ -259,7 +259,7 @@ TEST_F(ParallelWriterTest, KilledFirstImportGetsItsIndexesOnNextOpen) {
   EXPECT_EQ(IndexNames(DbPath()), kSecondaryIndexes);
   Result<IndexCounts> counts = index->Count();
   ASSERT_TRUE(counts.ok());
-  EXPECT_EQ(counts.value().contacts, ContactIndex::kBatchSize);
+  EXPECT_EQ(counts.value().contacts, ContactIndex::kBulkLoadBatchSize);
 }
 
 }  // namespace
