@@ -114,6 +114,11 @@ enum class ScanDetail {
   kFullRecord,   // every field, from the stored record (what merging needs)
   kMatchFields,  // uid, name, emails, tags, opt-outs and timestamps: what
                  // FindClusters reads, without parsing the stored record
+  // kMatchFields, for only the contacts that share a natural key with
+  // another contact of their location: the others can be in no cluster,
+  // and leaving them out halves the memory a large location takes. A
+  // location whose contacts are all left out is visited with none.
+  kMatchCandidates,
 };
 
 // Called once per location with its live contacts, sorted by uid. A non-ok
@@ -162,7 +167,10 @@ class ContactIndex {
 
   // Visits the live contacts of each location, ordered by location uid, in
   // one scan. Only one location's contacts are in memory at a time.
-  Status ForEachLocation(const LocationVisitor& visit, ScanDetail detail = ScanDetail::kFullRecord);
+  // `contacts_read`, when given, receives the number of live (contact,
+  // location) rows read, those left out by kMatchCandidates included.
+  Status ForEachLocation(const LocationVisitor& visit, ScanDetail detail = ScanDetail::kFullRecord,
+                         int64_t* contacts_read = nullptr);
 
   // Returns the natural keys held by at least two different live contacts in
   // different locations, sorted by key.

@@ -205,12 +205,13 @@ Result<ClusterTotals> ClusterIndex(ContactIndex& index, const Settings& settings
   options.auto_merge_threshold = settings.auto_merge_threshold;
   options.hot_key_limit = settings.hot_key_limit;
   ClusterTotals totals;
-  Status scanned = index.ForEachLocation([&](const std::string&, std::vector<IndexedContact>& contacts) {
-    ++totals.locations;
-    totals.contacts_scanned += static_cast<int64_t>(contacts.size());
-    for (Cluster& cluster : FindClusters(contacts, options)) totals.clusters.push_back(std::move(cluster));
-    return Status::Ok();
-  }, ScanDetail::kMatchFields);
+  Status scanned = index.ForEachLocation(
+      [&](const std::string&, std::vector<IndexedContact>& contacts) {
+        ++totals.locations;
+        for (Cluster& cluster : FindClusters(contacts, options)) totals.clusters.push_back(std::move(cluster));
+        return Status::Ok();
+      },
+      ScanDetail::kMatchCandidates, &totals.contacts_scanned);
   if (!scanned.ok()) return scanned.error();
 
   SendSharedMembersToReview(totals.clusters);

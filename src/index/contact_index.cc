@@ -106,6 +106,7 @@ Status ContactIndex::Impl::PrepareWriteStatements() {
 
 Status ContactIndex::Upsert(const IndexEntry& entry) {
   if (impl_->pending_rows == 0) {
+    if (Status s = impl_->UseWriteCache(); !s.ok()) return s;
     if (Status begun = impl_->db->Execute("BEGIN IMMEDIATE"); !begun.ok()) return begun;
     if (Status s = impl_->StartBulkLoadIfEmpty(); !s.ok()) return s;
   }
@@ -124,6 +125,16 @@ Status ContactIndex::Upsert(const IndexEntry& entry) {
   }
 
   if (impl_->pending_rows >= (impl_->bulk_load ? kBulkLoadBatchSize : kBatchSize)) return impl_->CommitBatch();
+  return Status::Ok();
+}
+
+Status ContactIndex::Impl::UseWriteCache() {
+  return db->Execute("PRAGMA cache_size = -" + std::to_string(kWriteCacheKiB));
+}
+
+Status ContactIndex::Impl::UseScanCache() {
+  if (Status s = db->Execute("PRAGMA cache_size = -" + std::to_string(kScanCacheKiB)); !s.ok()) return s;
+  sqlite3_db_release_memory(db->handle());
   return Status::Ok();
 }
 

@@ -32,6 +32,16 @@ struct ContactIndex::Impl {
   bool bulk_load_checked = false;
   bool bulk_load = false;
 
+  // Page cache sizes, in KiB. Writes insert into B-trees at random: with
+  // SQLite's default 2 MB cache nearly every insert re-read its pages from
+  // the file, a third of the CPU time of an import of 150,000 contacts.
+  // Scans read the covering indexes in order and need few pages, so the
+  // memory goes to the contacts being clustered instead.
+  static constexpr int kWriteCacheKiB = 128 * 1024;
+  static constexpr int kScanCacheKiB = 16 * 1024;
+  Status UseWriteCache();
+  Status UseScanCache();
+
   Status StartBulkLoadIfEmpty();
   Status EndBulkLoad();
   Status CommitBatch();

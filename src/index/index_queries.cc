@@ -1,6 +1,7 @@
 // ContactIndex queries: the per-location scan that feeds clustering, the
 // cross-location review query and the summary counts.
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -34,6 +35,44 @@ std::string LocationScanSql(ScanDetail detail) {
   std::string sql = kLocationScan;
   sql.replace(sql.find("RECORD"), 6, detail == ScanDetail::kFullRecord ? "c.contact_json" : "NULL");
   return sql;
+}
+
+// The (location, natural key) pairs held by two or more contacts, each as
+// location + '\x1f' + key. Deleted contacts count too, which can only keep
+// a contact that has no live partner: FindClusters then leaves it alone.
+// contact_keys_by_key_location covers the query, so it reads in order.
+Result<std::unordered_set<std::string>> SharedLocationKeys(sqlite::Database& db) {
+  Result<std::unique_ptr<sqlite::Statement>> prepared = sqlite::Statement::Prepare(
+      db,
+      "SELECT location_uid, natural_key FROM contact_keys GROUP BY natural_key, location_uid "
+      "HAVING COUNT(DISTINCT contact_uid) > 1");
+  if (!prepared.ok()) return prepared.error();
+  sqlite::Statement& row = *prepared.value();
+  std::unordered_set<std::string> shared;
+  while (true) {
+    Result<bool> step = row.Step();
+    if (!step.ok()) return step.error();
+    if (!step.value()) return shared;
+    shared.insert(row.ColumnText(0) + '\x1f' + row.ColumnText(1));
+  }
+}
+
+bool SharesAKey(const IndexedContact& contact, const std::string& location,
+                const std::unordered_set<std::string>& shared) {
+  std::string key = location + '\x1f';
+  const size_t prefix = key.size();
+  auto held = [&](const std::string& natural_key) {
+    key.resize(prefix);
+    key += natural_key;
+    return shared.contains(key);
+  };
+  for (const NormalizedPhone& phone : contact.phones) {
+    if (held(phone.e164)) return true;
+  }
+  for (const std::string& email : contact.email_keys) {
+    if (held(email)) return true;
+  }
+  return false;
 }
 
 constexpr const char* kSharedKeyScan = R"sql(
@@ -121,7 +160,10 @@ bool SpansLocations(const std::vector<SharedKeyHolder>& holders) {
 
 }  // namespace
 
-Status ContactIndex::ForEachLocation(const LocationVisitor& visit, ScanDetail detail) {
+Status ContactIndex::ForEachLocation(const LocationVisitor& visit, ScanDetail detail, int64_t* contacts_read) {
+  // The scan reads the covering indexes in order, so it needs few pages in
+  // the cache, and the contacts of a location take the memory instead.
+  if (Status s = impl_->UseScanCache(); !s.ok()) return s;
   Result<std::unique_ptr<sqlite::Statement>> prepared =
       sqlite::Statement::Prepare(*impl_->db, LocationScanSql(detail));
   if (!prepared.ok()) return prepared.error();
@@ -141,22 +183,45 @@ Status ContactIndex::ForEachLocation(const LocationVisitor& visit, ScanDetail de
     return text;
   };
 
+  std::unordered_set<std::string> shared;
+  if (detail == ScanDetail::kMatchCandidates) {
+    Result<std::unordered_set<std::string>> found = SharedLocationKeys(*impl_->db);
+    if (!found.ok()) return found.error();
+    shared = std::move(found).value();
+  }
+  // Drops the contact read last when it shares no key with another contact
+  // of its location, so FindClusters could not put it in any cluster.
+  auto settle_last = [&](const std::string& location, std::vector<IndexedContact>& contacts) {
+    if (detail != ScanDetail::kMatchCandidates || contacts.empty()) return;
+    if (!SharesAKey(contacts.back(), location, shared)) contacts.pop_back();
+  };
+
   std::string location;
+  bool location_open = false;
+  bool contact_open = false;
+  std::string contact_uid;
   std::vector<IndexedContact> contacts;
+  int64_t read = 0;
   while (true) {
     Result<bool> step = row.Step();
     if (!step.ok()) return step.error();
     const bool done = !step.value();
     const std::string row_location = done ? std::string() : row.ColumnText(0);
-    if (!contacts.empty() && (done || row_location != location)) {
+    if (location_open && (done || row_location != location)) {
+      settle_last(location, contacts);
       if (Status s = visit(location, contacts); !s.ok()) return s;
       contacts.clear();
+      location_open = false;
+      contact_open = false;
     }
-    if (done) return Status::Ok();
+    if (done) break;
 
     location = row_location;
+    location_open = true;
     const std::string uid = row.ColumnText(1);
-    if (contacts.empty() || contacts.back().contact.uid != uid) {
+    if (!contact_open || uid != contact_uid) {
+      settle_last(location, contacts);
+      ++read;
       IndexedContact indexed;
       indexed.contact.uid = uid;
       if (detail == ScanDetail::kFullRecord || !ReadMatchFields(row, &indexed.contact)) {
@@ -169,12 +234,17 @@ Status ContactIndex::ForEachLocation(const LocationVisitor& visit, ScanDetail de
       indexed.location_uid = location;
       indexed.field_count = static_cast<int>(row.ColumnInt(3));
       contacts.push_back(std::move(indexed));
+      contact_open = true;
+      contact_uid = uid;
     }
     AddKey(row, &contacts.back());
   }
+  if (contacts_read != nullptr) *contacts_read = read;
+  return Status::Ok();
 }
 
 Result<std::vector<SharedKey>> ContactIndex::FindCrossLocationKeys() {
+  if (Status s = impl_->UseScanCache(); !s.ok()) return s.error();
   Result<std::unique_ptr<sqlite::Statement>> prepared = sqlite::Statement::Prepare(*impl_->db, kSharedKeyScan);
   if (!prepared.ok()) return prepared.error();
   sqlite::Statement& row = *prepared.value();

@@ -47,9 +47,6 @@
 namespace podium_dedup {
 namespace {
 
-// SQLite page cache of an index connection, in KiB (256 MiB).
-constexpr int kIndexCacheKiB = 256 * 1024;
-
 constexpr const char* kSchemaV1 = R"sql(
 CREATE TABLE IF NOT EXISTS contacts (
   uid TEXT PRIMARY KEY,
@@ -107,10 +104,11 @@ CREATE TABLE IF NOT EXISTS sync_state (
 // SecondaryIndexesSql), and every open restores any that a crashed import
 // left missing.
 // contacts_for_matching and contact_keys_by_contact cover every column that
-// the match-fields scan reads, so the scan never leaves them for the tables.
+// the match-fields scan reads, and contact_keys_by_key_location covers the
+// count of holders per key, so those queries never read the tables.
 constexpr std::pair<const char*, const char*> kSecondaryIndexes[] = {
     {"contact_locations_by_contact", "contact_locations (contact_uid)"},
-    {"contact_keys_by_key_location", "contact_keys (natural_key, location_uid)"},
+    {"contact_keys_by_key_location", "contact_keys (natural_key, location_uid, contact_uid)"},
     {"contact_keys_by_contact",
      "contact_keys (contact_uid, location_uid, kind, position, natural_key, national, country, extension, "
      "region_fallback)"},
@@ -168,13 +166,7 @@ Status PrepareSchema(sqlite::Database& db) {
                      ", newer than this build's " + std::to_string(kIndexSchemaVersion) +
                      "; use a newer podium-dedup or pass another --db"};
   }
-  // The page cache is sized for bulk imports: the key and uid indexes are
-  // written in random order, and with SQLite's default 2 MB cache nearly
-  // every insert re-read its B-tree pages from the file (a third of the
-  // import's CPU time on 150,000 contacts). The memory is taken only as the
-  // file grows, so small indexes stay small.
-  if (Status wal = db.Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF; "
-                              "PRAGMA cache_size = -" + std::to_string(kIndexCacheKiB) + ";",
+  if (Status wal = db.Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;",
                               "ERR_DEDUP_DB_OPEN");
       !wal.ok()) {
     return wal;

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <random>
@@ -151,6 +152,51 @@ TEST_F(ParallelWriterTest, MatchFieldsScanAgreesWithFullRecords) {
     EXPECT_EQ(fields.phones[0].e164, record.phones[0].e164) << uid;
     EXPECT_EQ(fields.email_keys, record.email_keys) << uid;
   }
+}
+
+TEST_F(ParallelWriterTest, CandidateScanLeavesOutContactsWithNoPartner) {
+  auto index = OpenIndex();
+  ASSERT_NE(index, nullptr);
+  ParallelIndexWriter writer(*index, settings_, normalizer_, Identity, "test");
+  for (int i = 0; i < 100; ++i) writer.Add(MakeContact(i, "Name"));
+  // c200 shares only an email with c3, which is in the other location.
+  Contact other_location = MakeContact(200, "Name");
+  other_location.phones = {"0412 999 999"};
+  other_location.emails = {"person3@example.com"};
+  other_location.location_uids = {"loc-a"};
+  writer.Add(other_location);
+  // c201 and c202 share an email in loc-b, c202 is soft-deleted.
+  Contact live = MakeContact(201, "Name");
+  live.emails = {"shared@example.com"};
+  Contact deleted = MakeContact(202, "Name");
+  deleted.emails = {"shared@example.com"};
+  deleted.location_uids = live.location_uids;
+  deleted.deleted_at = "2026-02-01T00:00:00Z";
+  writer.Add(live);
+  writer.Add(deleted);
+  // c203 shares c0's phone, both in loc-a.
+  Contact partner = MakeContact(203, "Name");
+  partner.phones = MakeContact(0, "Name").phones;
+  partner.location_uids = {"loc-a"};
+  writer.Add(partner);
+  ASSERT_TRUE(writer.Finish().ok());
+
+  std::vector<std::string> visited;
+  int64_t read = 0;
+  Status scanned = index->ForEachLocation(
+      [&](const std::string&, std::vector<IndexedContact>& contacts) {
+        for (const IndexedContact& contact : contacts) visited.push_back(contact.contact.uid);
+        return Status::Ok();
+      },
+      ScanDetail::kMatchCandidates, &read);
+  ASSERT_TRUE(scanned.ok()) << scanned.message();
+  EXPECT_EQ(read, 103);  // c0..c99, c200, c201, c203; the deleted c202 is not read
+  std::sort(visited.begin(), visited.end());
+  // The phone pairs of MakeContact (c9 and c10, ...) and c200 with c3 are
+  // in different locations. c201 is kept for its deleted partner's key,
+  // which FindClusters then finds held once.
+  const std::vector<std::string> expected = {"c0", "c201", "c203"};
+  EXPECT_EQ(visited, expected);
 }
 
 // Index files written before the `tags` column held tag uids store labels
