@@ -118,8 +118,11 @@ TEST_F(CrossLocationCliTest, FodorsZagatGuidesSurfaceTruePairs) {
   const CommandResult result = CrossLocation({"--quiet"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
 
-  // Within one guide nothing is a true pair, so nothing may auto-merge.
-  for (const json& cluster : ReadJson(Path("zagats-clusters.json"))["clusters"]) {
+  // Within one guide nothing is a true pair, so nothing may auto-merge. The
+  // clusters are copied out first: a range-for over a member of ReadJson's
+  // temporary result would read freed memory.
+  const json zagats_clusters = ReadJson(Path("zagats-clusters.json"))["clusters"];
+  for (const json& cluster : zagats_clusters) {
     EXPECT_FALSE(cluster["auto_merge"].get<bool>()) << cluster.dump();
   }
   const json queue = ReadJson(Path("review.json"))["review_queue"];
