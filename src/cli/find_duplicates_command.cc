@@ -5,6 +5,8 @@
 // only the files of this run, so an unrelated file needs its own --db.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <limits>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -47,7 +49,7 @@ struct FindDuplicatesFlags {
   std::string location;
   std::string encoding;
   std::string output;
-  double threshold = -1.0;  // negative: the settings value
+  double threshold = std::numeric_limits<double>::quiet_NaN();  // NaN: the settings value
   bool force = false;
   // The API source; empty api_url means files only.
   std::string api_url;
@@ -92,8 +94,8 @@ Status ApplyOverrides(const FindDuplicatesFlags& flags, Settings* settings) {
     }
     settings->default_region = region;
   }
-  if (flags.threshold >= 0.0) {
-    if (flags.threshold > 1.0) {
+  if (!std::isnan(flags.threshold)) {
+    if (flags.threshold < 0.0 || flags.threshold > 1.0) {
       return Error{"ERR_DEDUP_USAGE_BAD_THRESHOLD",
                    "--threshold " + std::to_string(flags.threshold) + " is out of range; use a value from 0 to 1"};
     }

@@ -4,6 +4,7 @@
 // it, so run find-duplicates first to refresh the index. The summary goes to
 // stdout (JSON, or a table with --output text); progress goes to stderr.
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -91,6 +92,13 @@ Result<MergeOptions> MakeOptions(const MergeFlags& flags, const Settings& settin
 Status RunMergeCommand(const MergeFlags& flags, CommandContext& context) {
   Result<MergeOptions> options = MakeOptions(flags, context.settings);
   if (!options.ok()) return options.error();
+  // Opening a missing path would create an empty index and report that
+  // there is nothing to merge, which hides a wrong --db.
+  std::error_code missing;
+  if (!std::filesystem::exists(flags.db_path, missing)) {
+    return Error{"ERR_DEDUP_DB_NOT_FOUND", "index database '" + flags.db_path +
+                                               "' not found; run find-duplicates first or pass its --db path"};
+  }
 
   // A dry run sends nothing, so it needs neither the URL nor the token.
   std::unique_ptr<PodiumClient> client;

@@ -197,6 +197,10 @@ TEST_F(FindDuplicatesCliTest, UsageErrorsExitWithTwo) {
 
   const CommandResult threshold = FindDuplicates("tenant.jsonl", {"--threshold", "1.5"});
   EXPECT_EQ(threshold.exit_code, 2) << threshold.err;
+  // A negative value is out of range too, not a way to ask for the default.
+  const CommandResult negative = FindDuplicates("tenant.jsonl", {"--threshold=-1"});
+  EXPECT_EQ(negative.exit_code, 2) << negative.err;
+  EXPECT_NE(negative.err.find("ERR_DEDUP_USAGE_BAD_THRESHOLD"), std::string::npos) << negative.err;
 
   const CommandResult format = FindDuplicates("tenant.jsonl", {"--format", "xml"});
   EXPECT_EQ(format.exit_code, 2) << format.err;

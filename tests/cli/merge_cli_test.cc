@@ -216,6 +216,16 @@ TEST(MergeCliTest, DryRunNeedsNoServer) {
   EXPECT_FALSE(std::filesystem::exists(env.audit_path()));
 }
 
+TEST(MergeCliTest, MissingIndexIsNotCreated) {
+  testing::TempDir dir;
+  const std::filesystem::path db = dir.path() / "typo.sqlite";
+  const ProcessResult result =
+      RunCli({"merge", "--db", db.string(), "--all-auto", "--dry-run"}, {}, dir.path(), "missing");
+  EXPECT_TRUE(result.exited_with(7)) << result.err;
+  EXPECT_NE(result.err.find("ERR_DEDUP_DB_NOT_FOUND"), std::string::npos) << result.err;
+  EXPECT_FALSE(std::filesystem::exists(db));
+}
+
 TEST(MergeCliTest, FailedClusterSetsMergeExitCode) {
   MergeTestEnv env;
   std::ofstream(env.dir() / "missing.yaml") << "default_region: AU\n";
