@@ -131,6 +131,13 @@ if [[ $api -eq 1 ]]; then
       exit 1
     fi
     line=$("$build_dir/bench/list_contacts_bench" "$url" "$limit")
+    if [[ $limit -eq 0 ]]; then
+      # The whole API path: list, normalize and index every contact.
+      rm -f "$work_dir/api-index.db"*
+      measure api-find-duplicates "${size_list[0]}" "$tool" find-duplicates --quiet --api-url "$url" \
+        --all-locations --rate-limit 0 --region AU --db "$work_dir/api-index.db" \
+        --output "$work_dir/api-clusters.json" --force
+    fi
     kill "$server"
     wait "$server" 2>/dev/null || true
     echo "{\"name\": \"api-list\", \"people\": ${size_list[0]}, \"server_limit_per_minute\": $limit, \"result\": $line}" \
