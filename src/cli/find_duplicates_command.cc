@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <set>
@@ -396,6 +397,14 @@ Status RunFindDuplicates(const FindDuplicatesFlags& flags, CommandContext& conte
   Result<ReadOptions> read_options = MakeReadOptions(flags);
   if (!read_options.ok()) return read_options.error();
 
+  // A missing input is reported before the index is opened, so a typo in a
+  // path does not leave a new, empty index file behind.
+  for (const std::string& input : flags.inputs) {
+    std::error_code error;
+    if (!std::filesystem::exists(input, error)) {
+      return Error{"ERR_DEDUP_INPUT_NOT_FOUND", "input file '" + input + "' not found; check the path"};
+    }
+  }
   Result<std::unique_ptr<ContactIndex>> index = ContactIndex::Open(flags.db_path, context.logger);
   if (!index.ok()) return index.error();
   if (Status s = StoreLocations(settings, *index.value()); !s.ok()) return s;

@@ -215,6 +215,7 @@ TEST_F(FindDuplicatesCliTest, MissingInputExitsWithThree) {
   EXPECT_EQ(result.exit_code, 3) << result.err;
   EXPECT_NE(result.err.find("missing.jsonl"), std::string::npos) << result.err;
   EXPECT_FALSE(std::filesystem::exists(Path("clusters.json")));
+  EXPECT_FALSE(std::filesystem::exists(Path("index.sqlite"))) << "a typo in --input must not create an index";
 }
 
 TEST_F(FindDuplicatesCliTest, UnwritableIndexExitsWithSeven) {
