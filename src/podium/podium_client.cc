@@ -276,17 +276,14 @@ Result<json> PodiumClient::Impl::Call(const ApiCall& call, std::optional<int64_t
         Sleep(wait, &PodiumClientStats::backoff_wait_seconds);
         continue;
       }
-      logger_->error("{} {}: failed after {} attempts: {} [{}]", call.method, call.path, failures, error.message,
-                     error.code);
+      // The caller reports the error; the retries above were logged one by one.
+      logger_->debug("{} {}: failed after {} attempts [{}]", call.method, call.path, failures, error.code);
       return error;
     }
 
-    // 404 is routine for lookups, so it is left to the caller to report.
-    if (response.status == 404) {
-      logger_->debug("{} {}: not found [{}]", call.method, call.path, error.code);
-    } else {
-      logger_->warn("{} {}: {} [{}]", call.method, call.path, error.message, error.code);
-    }
+    // The error goes back to the caller, which reports it (the CLI prints
+    // it once), so here it is only a debug line.
+    logger_->debug("{} {}: HTTP {} [{}]", call.method, call.path, response.status, error.code);
     return error;
   }
 }

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -299,6 +300,13 @@ TEST_P(ApiFailureTest, FailsWithNamedCodeAndExit) {
 
   EXPECT_EQ(result.exit_code, failure.exit_code) << result.err;
   EXPECT_NE(result.err.find(failure.code), std::string::npos) << result.err;
+  // Each retry logs a warning, but the failure itself is reported once.
+  int reports = 0;
+  std::istringstream lines(result.err);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find(failure.code) != std::string::npos && line.find("retrying") == std::string::npos) ++reports;
+  }
+  EXPECT_EQ(reports, 1) << result.err;
   EXPECT_NE(result.err.find(failure.names), std::string::npos) << result.err;
   if (failure.token != nullptr) {
     EXPECT_EQ(result.err.find(failure.token), std::string::npos) << "the token value leaked: " << result.err;
