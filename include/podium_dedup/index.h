@@ -57,7 +57,7 @@ struct IndexEntry {
   std::string source;                   // where the record came from: "file:NAME", "api"
 
   // The `contacts` row's columns that are computed from `contact`
-  // (ComputeIndexColumns). Upsert computes them when this is empty; the
+  // (ComputeIndexColumns). Upsert computes them when this is empty. The
   // ParallelIndexWriter fills it on its normalizing threads, so that the
   // JSON encoding does not run on the index's single writer thread.
   struct Columns {
@@ -109,14 +109,15 @@ struct IndexCounts {
   int64_t locations = 0;      // distinct locations of live contacts
 };
 
-// What ForEachLocation puts in each IndexedContact::contact.
+// The fields of each IndexedContact::contact that ForEachLocation fills in,
+// and which contacts it visits.
 enum class ScanDetail {
   kFullRecord,   // every field, from the stored record (what merging needs)
   kMatchFields,  // uid, name, emails, tags, opt-outs and timestamps: what
                  // FindClusters reads, without parsing the stored record
   // kMatchFields, for only the contacts that share a natural key with
-  // another contact of their location: the others can be in no cluster,
-  // and leaving them out halves the memory a large location takes. A
+  // another contact of their location. The others can be in no cluster,
+  // and on generated tenants they are about half of all contacts. A
   // location whose contacts are all left out is visited with none.
   kMatchCandidates,
 };

@@ -26,7 +26,7 @@ Status WriteOutputFile(const std::string& path, const std::string& content, bool
 // An output file written piece by piece, with the guarantees of
 // WriteOutputFile: the pieces go to a temporary file that Commit() moves to
 // the path, so a large output never has to be held in memory whole and a
-// reader still never sees a partial file. Without Commit() (an error on
+// reader still never reads a partial file. Without Commit() (an error on
 // the way) the destructor removes the temporary file.
 class OutputFile {
  public:

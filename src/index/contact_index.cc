@@ -14,9 +14,9 @@
 namespace podium_dedup {
 namespace {
 
-// A contact is first inserted with DO NOTHING on a uid conflict: for a uid
+// A contact is first inserted with DO NOTHING on a uid conflict. For a uid
 // the index has never seen (every row of a first import) that is the whole
-// write, and the three deletes of its dependent rows are skipped, since
+// write, and the three deletes of its dependent rows are skipped because
 // there are none. Only a uid already present takes the update and deletes.
 constexpr const char* kInsertNewContact = R"sql(
 INSERT INTO contacts (uid, location_uid, name, emails, tags, marketing_opt_out, sms_opt_out,
@@ -72,7 +72,7 @@ ContactIndex::~ContactIndex() {
   if (!impl_) return;
   if (impl_->pending_rows > 0) {
     // Reaching here means the caller stopped before Flush(), usually on an
-    // error. The partial batch is dropped so the index holds whole batches only.
+    // error. The partial batch is dropped so the index contains whole batches only.
     impl_->logger->warn("index database '{}': rolled back {} contacts that were not flushed", path_,
                         impl_->pending_rows);
     static_cast<void>(impl_->db->Execute("ROLLBACK"));
