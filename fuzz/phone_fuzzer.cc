@@ -27,8 +27,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view raw(reinterpret_cast<const char*>(data + 1), size - 1);
   const podium_dedup::PhoneFieldResult result = Normalizer().Normalize(raw, region);
   for (const podium_dedup::NormalizedPhone& number : result.numbers) {
-    // A natural key is E.164: '+' and 2 to 15 digits.
-    if (number.e164.size() < 3 || number.e164.size() > 16 || number.e164[0] != '+') std::abort();
+    // A natural key is libphonenumber's E.164 format: '+', a country code of
+    // at most 3 digits and a national number of at most 17, digits only
+    // (kMaxLengthCountryCode and kMaxLengthForNsn in phonenumberutil.h). ITU
+    // E.164 allows 15 digits in all, but libphonenumber accepts longer German
+    // numbers.
+    const std::string_view key = number.e164;
+    if (key.size() < 3 || key.size() > 21 || key[0] != '+') std::abort();
+    if (key.find_first_not_of("0123456789", 1) != std::string_view::npos) std::abort();
   }
   return 0;
 }
