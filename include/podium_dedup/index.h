@@ -164,6 +164,11 @@ class ContactIndex {
 
   // Returns the stored high-water mark of `source`, or nullopt if none.
   Result<std::optional<std::string>> GetHighWaterMark(const std::string& source);
+
+  // Returns the sources (IndexEntry::source) whose last import committed
+  // some contacts but never reached Flush(): the process was stopped or
+  // failed, so the index may miss part of that source.
+  Result<std::vector<std::string>> UnfinishedImports();
   Status SetHighWaterMark(const std::string& source, const std::string& high_water_mark);
 
   // Visits the live contacts of each location, ordered by location uid, in

@@ -428,6 +428,14 @@ Status RunFindDuplicates(const FindDuplicatesFlags& flags, CommandContext& conte
                 api_totals->client.retries);
   }
 
+  Result<std::vector<std::string>> unfinished = index.value()->UnfinishedImports();
+  if (!unfinished.ok()) return unfinished.error();
+  for (const std::string& source : unfinished.value()) {
+    logger.warn("index '{}': an earlier import of '{}' was stopped before it finished, so clusters may miss "
+                "contacts of it; run find-duplicates again with that input before merging",
+                flags.db_path, source);
+  }
+
   Result<ClusterTotals> clustered = ClusterIndex(*index.value(), settings);
   if (!clustered.ok()) return clustered.error();
   Result<IndexCounts> counts = index.value()->Count();
@@ -437,6 +445,7 @@ Status RunFindDuplicates(const FindDuplicatesFlags& flags, CommandContext& conte
 
   Json summary = SummaryJson(flags, imported, clustered.value(), counts.value(), invalid_phones.value());
   if (api_totals) summary["api"] = ApiSummaryJson(*api_totals);
+  summary["unfinished_imports"] = unfinished.value();
   if (Status s = WriteClustersFile(flags, clustered.value().clusters, summary); !s.ok()) return s;
 
   logger.info("{} clusters ({} auto-merge) among {} live contacts in {} locations; written to {}",

@@ -2,6 +2,10 @@
 //
 // The only place that parses flags, sets up logging and decides exit codes.
 // Each subcommand lives in its own file under src/cli/.
+#include <signal.h>
+#include <unistd.h>
+
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -70,7 +74,22 @@ std::shared_ptr<Logger> MakeStderrLogger(bool quiet, bool verbose) {
 
 }  // namespace
 
+// Ctrl-C (SIGINT) and SIGTERM stop the process as before, with the same
+// status, after one line that says the committed work is kept. Only
+// async-signal-safe calls are made here.
+extern "C" void OnStopSignal(int signal_number) {
+  static const char kMessage[] =
+      "\npodium-dedup: stopped by a signal; committed work is kept, and running the same command again "
+      "resumes it\n";
+  const ssize_t written = ::write(STDERR_FILENO, kMessage, sizeof(kMessage) - 1);
+  static_cast<void>(written);
+  ::signal(signal_number, SIG_DFL);
+  ::raise(signal_number);
+}
+
 int Main(int argc, char** argv) {
+  ::signal(SIGINT, OnStopSignal);
+  ::signal(SIGTERM, OnStopSignal);
   CLI::App app{"podium-dedup: find and merge duplicate contacts in a Podium tenant"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(PODIUM_DEDUP_VERSION));
@@ -133,6 +152,8 @@ int Main(int argc, char** argv) {
 // ignored otherwise. Freed memory goes back to the system after one second
 // instead of ten, so the sort buffers of the index build are not still held
 // when clustering allocates its own, which lowers the peak RSS.
-extern "C" const char* malloc_conf = "dirty_decay_ms:1000,muzzy_decay_ms:0";
+extern "C" {
+const char* malloc_conf = "dirty_decay_ms:1000,muzzy_decay_ms:0";
+}
 
 int main(int argc, char** argv) { return podium_dedup::cli::Main(argc, argv); }

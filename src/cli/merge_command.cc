@@ -89,6 +89,25 @@ Result<MergeOptions> MakeOptions(const MergeFlags& flags, const Settings& settin
   return options;
 }
 
+// An import stopped half-way leaves clusters without some of their
+// members, and a merge could join contacts that a missing member would have
+// sent to review. A dry run only warns.
+Status CheckImportsFinished(const std::string& db_path, bool dry_run, CommandContext& context) {
+  Result<std::unique_ptr<ContactIndex>> index = ContactIndex::Open(db_path, context.logger);
+  if (!index.ok()) return index.error();
+  Result<std::vector<std::string>> unfinished = index.value()->UnfinishedImports();
+  if (!unfinished.ok()) return unfinished.error();
+  if (unfinished.value().empty()) return Status::Ok();
+  const std::string message = "index '" + db_path + "': the import of '" + unfinished.value().front() +
+                              "' was stopped before it finished; run find-duplicates again with that input, "
+                              "then merge";
+  if (dry_run) {
+    context.logger->warn("{}", message);
+    return Status::Ok();
+  }
+  return Error{"ERR_DEDUP_DB_UNFINISHED_IMPORT", message};
+}
+
 Status RunMergeCommand(const MergeFlags& flags, CommandContext& context) {
   Result<MergeOptions> options = MakeOptions(flags, context.settings);
   if (!options.ok()) return options.error();
@@ -99,6 +118,7 @@ Status RunMergeCommand(const MergeFlags& flags, CommandContext& context) {
     return Error{"ERR_DEDUP_DB_NOT_FOUND", "index database '" + flags.db_path +
                                                "' not found; run find-duplicates first or pass its --db path"};
   }
+  if (Status s = CheckImportsFinished(flags.db_path, flags.dry_run, context); !s.ok()) return s;
 
   // A dry run sends nothing, so it needs neither the URL nor the token.
   std::unique_ptr<PodiumClient> client;

@@ -109,6 +109,7 @@ Status ContactIndex::Upsert(const IndexEntry& entry) {
     if (Status s = impl_->UseWriteCache(); !s.ok()) return s;
     if (Status begun = impl_->db->Execute("BEGIN IMMEDIATE"); !begun.ok()) return begun;
     if (Status s = impl_->StartBulkLoadIfEmpty(); !s.ok()) return s;
+    if (Status s = impl_->MarkImport(entry.source); !s.ok()) return s;
   }
   ++impl_->pending_rows;
 
@@ -126,6 +127,47 @@ Status ContactIndex::Upsert(const IndexEntry& entry) {
 
   if (impl_->pending_rows >= (impl_->bulk_load ? kBulkLoadBatchSize : kBatchSize)) return impl_->CommitBatch();
   return Status::Ok();
+}
+
+Status ContactIndex::Impl::MarkImport(const std::string& source) {
+  if (marked_source == source) return Status::Ok();
+  if (Status s = UnmarkImport(); !s.ok()) return s;
+  Result<std::unique_ptr<sqlite::Statement>> mark = sqlite::Statement::Prepare(
+      *db,
+      "INSERT INTO sync_state (source, high_water_mark, updated_at) "
+      "VALUES (?1, NULL, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) ON CONFLICT (source) DO NOTHING");
+  if (!mark.ok()) return mark.error();
+  mark.value()->Bind(1, kUnfinishedImportPrefix + source);
+  if (Status s = mark.value()->Run(); !s.ok()) return s;
+  marked_source = source;
+  return Status::Ok();
+}
+
+Status ContactIndex::Impl::UnmarkImport() {
+  if (marked_source.empty()) return Status::Ok();
+  Result<std::unique_ptr<sqlite::Statement>> unmark =
+      sqlite::Statement::Prepare(*db, "DELETE FROM sync_state WHERE source = ?1");
+  if (!unmark.ok()) return unmark.error();
+  unmark.value()->Bind(1, kUnfinishedImportPrefix + marked_source);
+  if (Status s = unmark.value()->Run(); !s.ok()) return s;
+  marked_source.clear();
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> ContactIndex::UnfinishedImports() {
+  Result<std::unique_ptr<sqlite::Statement>> prepared = sqlite::Statement::Prepare(
+      *impl_->db, "SELECT substr(source, ?2) FROM sync_state WHERE substr(source, 1, ?1) = ?3 ORDER BY source");
+  if (!prepared.ok()) return prepared.error();
+  sqlite::Statement& row = *prepared.value();
+  const std::string prefix = Impl::kUnfinishedImportPrefix;
+  row.Bind(1, static_cast<int64_t>(prefix.size())).Bind(2, static_cast<int64_t>(prefix.size() + 1)).Bind(3, prefix);
+  std::vector<std::string> sources;
+  while (true) {
+    Result<bool> step = row.Step();
+    if (!step.ok()) return step.error();
+    if (!step.value()) return sources;
+    sources.push_back(row.ColumnText(0));
+  }
 }
 
 Status ContactIndex::Impl::UseWriteCache() {
@@ -249,6 +291,13 @@ Status ContactIndex::Flush() {
       impl_->pending_rows = 1;
     }
     if (Status s = impl_->EndBulkLoad(); !s.ok()) return s;
+  }
+  if (!impl_->marked_source.empty()) {
+    if (impl_->pending_rows == 0) {
+      if (Status begun = impl_->db->Execute("BEGIN IMMEDIATE"); !begun.ok()) return begun;
+      impl_->pending_rows = 1;
+    }
+    if (Status s = impl_->UnmarkImport(); !s.ok()) return s;
   }
   return impl_->CommitBatch();
 }

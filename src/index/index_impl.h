@@ -29,6 +29,10 @@ struct ContactIndex::Impl {
   // Bulk load: the first Upsert into an index with no contacts drops the
   // secondary indexes, and Flush() builds them again, which is several times
   // faster than inserting into them row by row in random order.
+  // The source whose import marker this connection has written; the marker
+  // is a sync_state row committed with the first batch and deleted by
+  // Flush(), so a row left behind names an import that did not finish.
+  std::string marked_source;
   bool bulk_load_checked = false;
   bool bulk_load = false;
 
@@ -41,6 +45,10 @@ struct ContactIndex::Impl {
   static constexpr int kScanCacheKiB = 16 * 1024;
   Status UseWriteCache();
   Status UseScanCache();
+
+  static constexpr const char* kUnfinishedImportPrefix = "unfinished-import:";
+  Status MarkImport(const std::string& source);
+  Status UnmarkImport();
 
   Status StartBulkLoadIfEmpty();
   Status EndBulkLoad();

@@ -179,6 +179,20 @@ Status PrepareSchema(sqlite::Database& db) {
     return db.Execute("BEGIN IMMEDIATE;" + SecondaryIndexesSql(SecondaryIndexAction::kCreate) + "COMMIT;");
   }
 
+  // Version 0 with tables in it is another application's database, which
+  // the CREATE TABLE IF NOT EXISTS below would half-adopt.
+  Result<std::unique_ptr<sqlite::Statement>> tables = sqlite::Statement::Prepare(
+      db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name <> 'merge_state'");
+  if (!tables.ok()) return tables.error();
+  Result<bool> counted = tables.value()->Step();
+  if (!counted.ok()) return counted.error();
+  if (tables.value()->ColumnInt(0) > 0) {
+    return Error{"ERR_DEDUP_DB_OPEN", "'" + db.path() +
+                                          "' is a SQLite database of another application, not a podium-dedup "
+                                          "index; pass the path of an index or of a new file with --db"};
+  }
+  tables.value().reset();
+
   const std::string create = std::string("BEGIN IMMEDIATE;") + kSchemaV1 +
                              SecondaryIndexesSql(SecondaryIndexAction::kCreate) + "PRAGMA user_version = " +
                              std::to_string(kIndexSchemaVersion) + "; COMMIT;";

@@ -308,5 +308,59 @@ TEST_F(ParallelWriterTest, KilledFirstImportGetsItsIndexesOnNextOpen) {
   EXPECT_EQ(counts.value().contacts, ContactIndex::kBulkLoadBatchSize);
 }
 
+// An import killed after its first committed batch is named by
+// UnfinishedImports until the same source is imported to the end.
+TEST_F(ParallelWriterTest, KilledImportIsReportedUntilRerun) {
+  {
+    auto index = OpenIndex();
+    ASSERT_NE(index, nullptr);
+    ASSERT_TRUE(index->Upsert(BuildIndexEntry(MakeContact(0, "Ann"), settings_, normalizer_, Identity, "file:a")).ok());
+    ASSERT_TRUE(index->Flush().ok());
+    Result<std::vector<std::string>> none = index->UnfinishedImports();
+    ASSERT_TRUE(none.ok());
+    EXPECT_TRUE(none.value().empty());
+  }
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    Result<std::unique_ptr<ContactIndex>> index = ContactIndex::Open(DbPath());
+    if (!index.ok()) _exit(2);
+    for (int i = 1; i <= ContactIndex::kBatchSize + 10; ++i) {
+      IndexEntry entry = BuildIndexEntry(MakeContact(i, "Name"), settings_, normalizer_, Identity, "file:b");
+      if (!index.value()->Upsert(entry).ok()) _exit(3);
+    }
+    kill(getpid(), SIGKILL);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the child exited with " << WEXITSTATUS(status);
+
+  auto index = OpenIndex();
+  ASSERT_NE(index, nullptr);
+  Result<std::vector<std::string>> unfinished = index->UnfinishedImports();
+  ASSERT_TRUE(unfinished.ok());
+  EXPECT_EQ(unfinished.value(), std::vector<std::string>{"file:b"});
+
+  ParallelIndexWriter writer(*index, settings_, normalizer_, Identity, "file:b");
+  for (int i = 1; i <= ContactIndex::kBatchSize + 10; ++i) writer.Add(MakeContact(i, "Name"));
+  ASSERT_TRUE(writer.Finish().ok());
+  unfinished = index->UnfinishedImports();
+  ASSERT_TRUE(unfinished.ok());
+  EXPECT_TRUE(unfinished.value().empty());
+}
+
+TEST_F(ParallelWriterTest, OtherApplicationsDatabaseIsRejected) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(DbPath().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE contacts (id INTEGER, foo TEXT)", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+
+  Result<std::unique_ptr<ContactIndex>> index = ContactIndex::Open(DbPath());
+  ASSERT_FALSE(index.ok());
+  EXPECT_EQ(index.error().code, "ERR_DEDUP_DB_OPEN");
+  EXPECT_NE(index.error().message.find("another application"), std::string::npos) << index.error().message;
+  EXPECT_EQ(IndexNames(DbPath()), std::vector<std::string>{}) << "no index may be added to the other file";
+}
+
 }  // namespace
 }  // namespace podium_dedup
