@@ -74,8 +74,8 @@ std::shared_ptr<Logger> MakeStderrLogger(bool quiet, bool verbose) {
 
 }  // namespace
 
-// Ctrl-C (SIGINT) and SIGTERM stop the process as before, with the same
-// status, after one line that says the committed work is kept. Only
+// Ctrl-C (SIGINT) and SIGTERM still end the process with the signal's
+// usual status, after one line stating that committed work is kept. Only
 // async-signal-safe calls are made here.
 extern "C" void OnStopSignal(int signal_number) {
   static const char kMessage[] =
@@ -150,8 +150,8 @@ int Main(int argc, char** argv) {
 
 // Read by jemalloc, which CMakeLists.txt links in when it is installed, and
 // ignored otherwise. Freed memory goes back to the system after one second
-// instead of ten, so the sort buffers of the index build are not still held
-// when clustering allocates its own, which lowers the peak RSS.
+// instead of ten, so memory the index build freed is returned before
+// clustering allocates its own.
 extern "C" {
 const char* malloc_conf = "dirty_decay_ms:1000,muzzy_decay_ms:0";
 }
