@@ -70,12 +70,13 @@ ContactIndex::ContactIndex(std::string path, std::unique_ptr<Impl> impl)
 
 ContactIndex::~ContactIndex() {
   if (!impl_) return;
-  if (impl_->pending_rows > 0) {
+  if (impl_->transaction_open) {
     // Reaching here means the caller stopped before Flush(), usually on an
     // error. The partial batch is dropped so the index contains whole batches only.
     impl_->logger->warn("index database '{}': rolled back {} contacts that were not flushed", path_,
                         impl_->pending_rows);
     static_cast<void>(impl_->db->Execute("ROLLBACK"));
+    impl_->transaction_open = false;
     impl_->pending_rows = 0;
   }
   // The batches committed before a failed bulk load have no secondary
@@ -105,9 +106,9 @@ Status ContactIndex::Impl::PrepareWriteStatements() {
 }
 
 Status ContactIndex::Upsert(const IndexEntry& entry) {
-  if (impl_->pending_rows == 0) {
+  if (!impl_->transaction_open) {
     if (Status s = impl_->UseWriteCache(); !s.ok()) return s;
-    if (Status begun = impl_->db->Execute("BEGIN IMMEDIATE"); !begun.ok()) return begun;
+    if (Status begun = impl_->Begin(); !begun.ok()) return begun;
     if (Status s = impl_->StartBulkLoadIfEmpty(); !s.ok()) return s;
     if (Status s = impl_->MarkImport(entry.source); !s.ok()) return s;
   }
@@ -201,8 +202,16 @@ Status ContactIndex::Impl::EndBulkLoad() {
   return db->Execute(SecondaryIndexesSql(SecondaryIndexAction::kCreate));
 }
 
+Status ContactIndex::Impl::Begin() {
+  if (transaction_open) return Status::Ok();
+  if (Status begun = db->Execute("BEGIN IMMEDIATE"); !begun.ok()) return begun;
+  transaction_open = true;
+  return Status::Ok();
+}
+
 Status ContactIndex::Impl::CommitBatch() {
-  if (pending_rows == 0) return Status::Ok();
+  if (!transaction_open) return Status::Ok();
+  transaction_open = false;
   pending_rows = 0;
   return db->Execute("COMMIT");
 }
@@ -283,20 +292,11 @@ Status ContactIndex::Impl::WriteLocationKeys(const IndexEntry& entry, const Loca
 }
 
 Status ContactIndex::Flush() {
-  if (impl_->bulk_load) {
-    // The indexes are built in the last batch's transaction, so no reader
-    // ever sees the contacts without them.
-    if (impl_->pending_rows == 0) {
-      if (Status begun = impl_->db->Execute("BEGIN IMMEDIATE"); !begun.ok()) return begun;
-      impl_->pending_rows = 1;
-    }
+  // The indexes are built, and the import marker deleted, in the last
+  // batch's transaction, so no reader reads the contacts without them.
+  if (impl_->bulk_load || !impl_->marked_source.empty()) {
+    if (Status begun = impl_->Begin(); !begun.ok()) return begun;
     if (Status s = impl_->EndBulkLoad(); !s.ok()) return s;
-  }
-  if (!impl_->marked_source.empty()) {
-    if (impl_->pending_rows == 0) {
-      if (Status begun = impl_->db->Execute("BEGIN IMMEDIATE"); !begun.ok()) return begun;
-      impl_->pending_rows = 1;
-    }
     if (Status s = impl_->UnmarkImport(); !s.ok()) return s;
   }
   return impl_->CommitBatch();

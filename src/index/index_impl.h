@@ -25,11 +25,12 @@ struct ContactIndex::Impl {
   std::unique_ptr<sqlite::Statement> insert_location;
   std::unique_ptr<sqlite::Statement> insert_key;
   std::unique_ptr<sqlite::Statement> insert_rejection;
+  bool transaction_open = false;
   int pending_rows = 0;  // contacts written in the open transaction
   // Bulk load: the first Upsert into an index with no contacts drops the
   // secondary indexes, and Flush() builds them again, which is several times
   // faster than inserting into them row by row in random order.
-  // The source whose import marker this connection has written; the marker
+  // The source whose import marker this connection has written. The marker
   // is a sync_state row committed with the first batch and deleted by
   // Flush(), so a row left behind names an import that did not finish.
   std::string marked_source;
@@ -52,6 +53,7 @@ struct ContactIndex::Impl {
 
   Status StartBulkLoadIfEmpty();
   Status EndBulkLoad();
+  Status Begin();  // opens a write transaction unless one is open
   Status CommitBatch();
 
   Status PrepareWriteStatements();

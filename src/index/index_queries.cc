@@ -61,16 +61,16 @@ bool SharesAKey(const IndexedContact& contact, const std::string& location,
                 const std::unordered_set<std::string>& shared) {
   std::string key = location + '\x1f';
   const size_t prefix = key.size();
-  auto held = [&](const std::string& natural_key) {
+  auto is_shared = [&](const std::string& natural_key) {
     key.resize(prefix);
     key += natural_key;
     return shared.contains(key);
   };
   for (const NormalizedPhone& phone : contact.phones) {
-    if (held(phone.e164)) return true;
+    if (is_shared(phone.e164)) return true;
   }
   for (const std::string& email : contact.email_keys) {
-    if (held(email)) return true;
+    if (is_shared(email)) return true;
   }
   return false;
 }

@@ -75,7 +75,7 @@ class ParallelWriterTest : public ::testing::Test {
   PhoneNormalizer normalizer_;
 };
 
-TEST_F(ParallelWriterTest, WritesEveryContactAndKeepsTheLastRowOfAUid) {
+TEST_F(ParallelWriterTest, LastRowOfRepeatedUidWins) {
   auto index = OpenIndex();
   ASSERT_NE(index, nullptr);
   constexpr int kContacts = 3000;
@@ -201,7 +201,7 @@ TEST_F(ParallelWriterTest, CandidateScanLeavesOutContactsWithNoPartner) {
 
 // Index files written before the `tags` column held tag uids store labels
 // only; their scan must read the tags from the stored record instead.
-TEST_F(ParallelWriterTest, MatchFieldsScanReadsOldTagColumnsFromTheRecord) {
+TEST_F(ParallelWriterTest, OldTagColumnReadFromRecord) {
   {
     auto index = OpenIndex();
     ASSERT_NE(index, nullptr);
@@ -281,7 +281,7 @@ TEST_F(ParallelWriterTest, RepeatedUidInFirstImportReplacesItsKeys) {
 
 // A process killed during a first import leaves committed batches without
 // the secondary indexes; the next open builds them.
-TEST_F(ParallelWriterTest, KilledFirstImportGetsItsIndexesOnNextOpen) {
+TEST_F(ParallelWriterTest, KilledFirstImportIndexedOnReopen) {
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
